@@ -1,0 +1,1 @@
+"""The command line: Typer commands that parse options, call the library and render."""

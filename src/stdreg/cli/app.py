@@ -1,0 +1,86 @@
+"""The ``stdreg`` command: global options, command groups, and errors mapped to exit codes.
+
+Heavy libraries (SQLAlchemy, openpyxl, Alembic) are imported inside the
+commands that need them, so ``stdreg --help`` and ``--version`` stay fast.
+"""
+
+from __future__ import annotations
+
+import traceback
+from typing import Annotated, Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from stdreg import __version__
+from stdreg.cli.common import GlobalOptions, Messages
+from stdreg.errors import EXIT_FAILURE, StdregError
+
+
+class StdregGroup(TyperGroup):
+    """Turns stdreg's own errors into ``Error: …`` on stderr and their exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StdregError as exc:
+            Messages().error(str(exc))
+            raise typer.Exit(exc.exit_code) from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            verbose = isinstance(ctx.obj, GlobalOptions) and ctx.obj.verbose
+            if verbose:
+                traceback.print_exc()
+            Messages().error(f"unexpected failure: {type(exc).__name__}: {exc}"
+                             + ("" if verbose else " (run with --verbose for the traceback)"))
+            raise typer.Exit(EXIT_FAILURE) from None
+
+
+app = typer.Typer(
+    cls=StdregGroup,
+    help="stdreg: the county register of which standard every enterprise product is made to.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"stdreg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[str | None, typer.Option(
+        "--db", envvar="STDREG_DB", metavar="PATH-or-URL",
+        help="The register: a SQLite file, or a SQLAlchemy URL such as postgresql+psycopg://…; "
+             "default: a file in your data directory (`stdreg db info` says where).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks of unexpected failures.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Keep the register current, and measure how many products adopt international standards."""
+    ctx.obj = GlobalOptions(db=db, verbose=verbose)
+
+
+def _register_commands() -> None:
+    from stdreg.cli import catalog_cmd, db_cmd, import_cmd, report_cmd
+
+    app.command("import", help=import_cmd.import_command.__doc__)(import_cmd.import_command)
+    app.command("report", help=report_cmd.report_command.__doc__)(report_cmd.report_command)
+    app.add_typer(catalog_cmd.app, name="catalog")
+    app.add_typer(db_cmd.app, name="db")
+
+
+_register_commands()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="stdreg")

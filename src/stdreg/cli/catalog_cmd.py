@@ -1,0 +1,54 @@
+"""``stdreg catalog``: standards catalogs (status, replacement, adoption)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stdreg.cli.common import AsOfOption, Messages, WaitOption, YearOption, as_of_date, options
+from stdreg.cli.import_cmd import describe
+
+app = typer.Typer(help="Standards catalogs: status, dates, replacement links and adoption.", no_args_is_help=True)
+
+
+@app.command("import")
+def catalog_import(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="A catalog file (.xlsx, .csv, .tsv, .jsonl).", show_default=False)],
+    as_of: AsOfOption = None,
+    year: YearOption = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Read this sheet instead of the first.")] = None,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Import the good rows even when some are bad.")] = False,
+    rejects: Annotated[Path | None, typer.Option("--rejects", help="Where to write bad rows and warnings.",
+                                                 show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything, write nothing.")] = False,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="Text encoding of CSV files (default: detected).")] = None,
+    wait: WaitOption = 0.0,
+    json_summary: Annotated[bool, typer.Option("--json", help="Print the summary as a JSON line on stdout.")] = False,
+) -> None:
+    """Import a standards catalog: status, dates, replaces / replaced-by, adoption.
+
+    A status without a date counts from the as-of date (default today).
+    """
+    from stdreg.ingest.service import import_file
+    from stdreg.store import open_register, writer_lock
+
+    date = as_of_date(as_of, year)
+    messages = Messages()
+    register = open_register(options(ctx).db)
+    try:
+        with writer_lock(register, wait=wait):
+            result = import_file(register, path, as_of=date, want="catalog", sheet=sheet, encoding=encoding,
+                                 skip_invalid=skip_invalid, rejects_path=rejects, dry_run=dry_run)
+        messages.info(describe(result.summary()))
+        if result.rows_rejected:
+            messages.problem(f"{path}: {result.rows_rejected} rows rejected; see {result.problems_path}")
+        elif result.problems_path is not None:
+            messages.info(f"{path}: warnings written to {result.problems_path}")
+        if json_summary:
+            typer.echo(json.dumps(result.summary(), ensure_ascii=False))
+    finally:
+        register.dispose()

@@ -1,0 +1,139 @@
+"""What every command shares: global options, dates, messages on stderr, output to files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import typer
+
+from stdreg.errors import UsageError
+
+
+@dataclass
+class GlobalOptions:
+    db: str | None = None
+    verbose: bool = False
+
+
+def options(ctx: typer.Context) -> GlobalOptions:
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, GlobalOptions) else GlobalOptions()
+
+
+class ReportFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+AsOfOption = Annotated[
+    str | None, typer.Option("--as-of", help="The date the file describes (YYYY-MM-DD); default today.",
+                             metavar="DATE", show_default=False)
+]
+YearOption = Annotated[
+    int | None, typer.Option("--year", help="Same as --as-of Y-12-31.", min=1900, max=2999, show_default=False)
+]
+WaitOption = Annotated[
+    float, typer.Option("--wait", help="Seconds to wait for another writer to finish before giving up (exit 75).",
+                        min=0, metavar="SECONDS")
+]
+OutputOption = Annotated[
+    Path | None, typer.Option("-o", "--output", help="Write to this file instead of standard output.",
+                              dir_okay=False, show_default=False)
+]
+
+
+def parse_date_option(text: str, name: str = "--as-of") -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{name} {text!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def as_of_date(as_of: str | None, year: int | None) -> dt.date:
+    """The as-of date named by --as-of or --year (Y-12-31), or today."""
+    if as_of is not None and year is not None:
+        raise UsageError("give --as-of or --year, not both")
+    if year is not None:
+        return dt.date(year, 12, 31)
+    if as_of is not None:
+        return parse_date_option(as_of)
+    return dt.date.today()
+
+
+class Messages:
+    """Messages for people on stderr: rich on a terminal, timestamped plain lines otherwise."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self._console: Any = None
+
+    @property
+    def console(self) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=True, highlight=False)
+        return self._console
+
+    def _plain(self, text: str) -> None:
+        stamp = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        for line in text.splitlines() or [""]:
+            print(f"{stamp} stdreg: {line}", file=sys.stderr, flush=True)
+
+    def info(self, text: str) -> None:
+        if self.quiet:
+            return
+        if self.tty:
+            self.console.print(text, markup=False)
+        else:
+            self._plain(text)
+
+    def problem(self, text: str) -> None:
+        if self.tty:
+            self.console.print(text, markup=False, style="yellow")
+        else:
+            self._plain(text)
+
+    def error(self, text: str) -> None:
+        if self.tty:
+            self.console.print(f"Error: {text}", markup=False, style="bold red")
+        else:
+            print(f"Error: {text}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def output_stream(path: Path | None, *, binary: bool = False) -> Iterator[IO[Any]]:
+    """Standard output, or a file written whole or not at all."""
+    if path is None:
+        if binary:
+            yield sys.stdout.buffer
+        else:
+            yield sys.stdout
+        sys.stdout.flush()
+        return
+    tmp = path.with_name(path.name + ".part")
+    try:
+        handle = open(tmp, "wb" if binary else "w", encoding=None if binary else "utf-8")  # noqa: SIM115
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with handle:
+            yield handle
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,97 @@
+"""``stdreg db``: the register database itself: where it is, its schema, backups."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stdreg.cli.common import Messages, ReportFormat, WaitOption, options
+from stdreg.errors import UsageError
+
+app = typer.Typer(help="The register database: info, upgrade, backup.", no_args_is_help=True)
+
+
+@app.command("info")
+def info(
+    ctx: typer.Context,
+    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] = ReportFormat.table,
+) -> None:
+    """Where the register is, its schema revision, and how many rows each table holds."""
+    from stdreg.store import head_revision, open_register, row_counts
+
+    register = open_register(options(ctx).db)
+    try:
+        facts = {
+            "url": register.url,
+            "path": str(register.path) if register.path else None,
+            "backend": register.engine.dialect.name,
+            "schema_revision": register.revision(),
+            "latest_revision": head_revision(),
+            "rows": row_counts(register),
+        }
+    finally:
+        register.dispose()
+    if format is ReportFormat.json:
+        typer.echo(json.dumps(facts, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"register:  {facts['path'] or facts['url']}")
+    typer.echo(f"backend:   {facts['backend']}")
+    typer.echo(f"schema:    {facts['schema_revision']} (latest {facts['latest_revision']})")
+    for table, count in facts["rows"].items():  # type: ignore[union-attr]
+        typer.echo(f"  {table:<20} {count:>12,}")
+
+
+@app.command("upgrade")
+def upgrade(ctx: typer.Context, wait: WaitOption = 0.0) -> None:
+    """Bring the register to this stdreg's schema revision (a backup is taken first)."""
+    from stdreg.store import create_engine_for, resolve_url, sqlite_path, writer_lock
+    from stdreg.store import Register, backup as backup_register
+
+    url = resolve_url(options(ctx).db)
+    path = sqlite_path(url)
+    messages = Messages()
+    existed = path is not None and path.exists() and path.stat().st_size > 0
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    register = Register(url=url, engine=create_engine_for(url))
+    try:
+        with writer_lock(register, wait=wait):
+            if existed:
+                revision = register.revision()
+                from stdreg.store import head_revision
+
+                if revision != head_revision():
+                    register._refuse_newer(revision)
+                    copy = backup_register(register, None)
+                    messages.info(f"backup written to {copy}")
+            before, after = register.upgrade()
+    finally:
+        register.dispose()
+    if before == after:
+        messages.info(f"{url}: already at the latest revision {after}")
+    else:
+        messages.info(f"{url}: upgraded from {before or 'nothing'} to {after}")
+
+
+@app.command("backup")
+def backup(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Where to write the copy.", dir_okay=False, show_default=False)],
+) -> None:
+    """A consistent copy of the register, taken while others read and write (SQLite)."""
+    from stdreg.store import backup as backup_register
+    from stdreg.store import open_register
+
+    register = open_register(options(ctx).db, create=False)
+    try:
+        if not register.is_sqlite:
+            raise UsageError(
+                "backups of a server database are made with the server's own tools: "
+                "pg_dump --format=custom --file=register.dump DATABASE")
+        written = backup_register(register, path)
+    finally:
+        register.dispose()
+    Messages().info(f"backup written to {written}")

@@ -1,0 +1,100 @@
+"""``stdreg import``: merge survey spreadsheets into the register."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stdreg.cli.common import AsOfOption, Messages, WaitOption, YearOption, as_of_date, options
+from stdreg.errors import UsageError
+
+
+def import_command(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Register files (.xlsx, .csv, .tsv, .jsonl), imported in order.",
+                                                show_default=False)],
+    as_of: AsOfOption = None,
+    year: YearOption = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Read this sheet instead of the first.")] = None,
+    complete: Annotated[bool, typer.Option(
+        "--complete", help="The file lists all products and standards of each of its enterprises: "
+                           "what it leaves out is dropped as of the date (kept in history).")] = False,
+    skip_invalid: Annotated[bool, typer.Option(
+        "--skip-invalid", help="Import the good rows even when some are bad (they still go to the rejects file).")] = False,
+    rejects: Annotated[Path | None, typer.Option(
+        "--rejects", help="Where to write bad rows and warnings (default: <file>.rejects.xlsx here). "
+                          "With several files, a folder.", show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count everything, write nothing.")] = False,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="Text encoding of CSV files (default: detected).")] = None,
+    wait: WaitOption = 0.0,
+    json_summary: Annotated[bool, typer.Option("--json", help="Print each file's summary as a JSON line on stdout.")] = False,
+) -> None:
+    """Import register files (survey spreadsheets) as of a date.
+
+    Exit codes: 0 imported; 3 bad rows, nothing written (see the rejects file);
+    75 another writer holds the register; 1 anything else.
+    """
+    from stdreg.ingest.service import import_file
+    from stdreg.store import open_register, writer_lock
+
+    date = as_of_date(as_of, year)
+    if rejects is not None and len(files) > 1 and not rejects.is_dir():
+        raise UsageError("with several files, --rejects must name an existing folder")
+    messages = Messages()
+    register = open_register(options(ctx).db)
+    try:
+        with writer_lock(register, wait=wait):
+            for path in files:
+                target = rejects / (path.name + ".rejects.xlsx") if rejects is not None and rejects.is_dir() else rejects
+                result = import_file(
+                    register, path, as_of=date, sheet=sheet, encoding=encoding, complete=complete,
+                    skip_invalid=skip_invalid, rejects_path=target, dry_run=dry_run,
+                    progress=_progress(messages, path),
+                )
+                messages.info(describe(result.summary()))
+                if result.rows_rejected:
+                    messages.problem(f"{path}: {result.rows_rejected} rows rejected; see {result.problems_path}")
+                elif result.problems_path is not None:
+                    messages.info(f"{path}: warnings written to {result.problems_path}")
+                if json_summary:
+                    typer.echo(json.dumps(result.summary(), ensure_ascii=False))
+    finally:
+        register.dispose()
+
+
+def _progress(messages: Messages, path: Path):  # type: ignore[no-untyped-def]
+    if not messages.tty:
+        return None
+
+    def show(rows: int) -> None:
+        messages.console.print(f"{path.name}: {rows:,} rows read", end="\r", markup=False)
+
+    return show
+
+
+def describe(summary: dict[str, object]) -> str:
+    """One line that says what an import did."""
+
+    def n(key: str) -> int:
+        value = summary.get(key, 0)
+        return value if isinstance(value, int) else 0
+
+    verb = "would import" if summary.get("dry_run") else "imported"
+    parts = [
+        f"{summary['file']}: {summary['kind']} as of {summary['as_of']}, {verb} "
+        f"{n('rows_imported'):,} of {n('rows_read'):,} rows"
+        + (f" ({n('rows_rejected'):,} rejected)" if n("rows_rejected") else "")
+    ]
+    if summary["kind"] == "register":
+        for noun in ("enterprises", "products", "executions"):
+            parts.append(
+                f"{noun} +{n(noun + '_added')} ~{n(noun + '_changed')} ={n(noun + '_unchanged')}"
+                + (f" -{n(noun + '_dropped')}" if n(noun + "_dropped") else "")
+            )
+    parts.append(f"standards +{n('standards_added')} ~{n('standards_changed')}")
+    if summary.get("batch_id") is not None:
+        parts.append(f"batch {summary['batch_id']}")
+    return "; ".join(parts)

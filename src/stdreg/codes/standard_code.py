@@ -1,0 +1,719 @@
+"""Standard numbers (标准编号): Chinese, international and foreign.
+
+A Chinese standard number is ``CODE[/T|/Z] serial[.part]-year``: the issuer
+code (国家标准 ``GB``, an industry code such as ``QB``, a local code ``DB33``),
+an optional nature suffix (``/T`` recommended, ``/Z`` guidance, none for
+mandatory), the serial with an optional dotted part, and the year after a
+hyphen.  Group standards are ``T/ORG serial-year`` and enterprise standards
+``Q/ENT serial-year``; neither has a nature.  International (ISO, IEC, ITU …)
+and foreign (EN, BS, DIN, JIS, ASTM …) standards keep their own form: the part
+follows a hyphen and the year a colon (``ISO 8124-1:2018``).
+
+This module normalizes messy register text to one canonical string (the global
+key of a standard), classifies it by level, and splits register cells that
+hold several codes.  Issuer codes, province codes and standard bodies come
+from the data files shipped in ``stdreg.data``; an unknown Chinese-style
+issuer is an error, never a guess.
+
+Canonical forms:
+
+* exactly one space between the issuer and the serial: ``GB/T 1234-2008``;
+* the year always has four digits (``GB 1234-89`` → ``GB 1234-1989``:
+  two-digit years ``>= 50`` are 19xx, the others 20xx);
+* a mandatory local standard keeps its slash, the ``T`` slot left empty, as
+  printed on the cover: ``DB12/ 684-2016`` (from ``DB12/684-2016``,
+  ``DB12 684-2016`` …);
+* ``GBZ`` (occupational health, national, mandatory) is kept apart from
+  ``GB/Z`` (national guidance document);
+* ``DB`` followed by a province code is local; ``DB/T n`` is the earthquake
+  industry;
+* international and foreign codes are only lightly normalized (uppercase,
+  spaces collapsed) and keep their year forms (``ASTM F963-17A``,
+  ``DIN EN 10204:2005-01``); ISO/IEC codes with a hyphen year get a colon.
+
+>>> normalize('ＧＢ／Ｔ１２３４－２００８')
+'GB/T 1234-2008'
+>>> normalize('gbt1234—89')
+'GB/T 1234-1989'
+>>> normalize('JYT 0629-2020')
+'JY/T 0629-2020'
+>>> normalize('DB13/T\\n5651.5-2023')
+'DB13/T 5651.5-2023'
+>>> normalize('DB12 684-2016')
+'DB12/ 684-2016'
+>>> normalize('T/CSGF T/CSGF024—2023')
+'T/CSGF 024-2023'
+>>> normalize('执行标准：GB18401-2010 B类')
+'GB 18401-2010'
+>>> normalize('ISO 536-2019')
+'ISO 536:2019'
+>>> code = parse('GB/T 19001-2016/ISO 9001:2015')
+>>> code.level, code.nature, code.number, code.year, code.adopts.code
+('national', 'recommended', '19001', 2016, 'ISO 9001:2015')
+>>> parse('DB3301/T 0001.2-2020')
+StandardCode(code='DB3301/T 0001.2-2020', prefix='DB3301', level='local', \
+nature='recommended', number='0001', part='2', year=2020, adopts=None)
+>>> parse('ASTM F963-17a').year
+2017
+>>> split_cell('Q/PM001-2016\\nQ/PM003-2016、GB/T 22844-2009')
+['Q/PM001-2016', 'Q/PM003-2016', 'GB/T 22844-2009']
+>>> try:
+...     parse('GB/T')
+... except StandardCodeError as exc:
+...     print(exc.reason)
+no serial number (the text has no digits)
+>>> is_valid('XX/T 1234-2008'), is_valid('见附件')
+(False, False)
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import importlib.resources
+import io
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+__all__ = [
+    "LEVELS",
+    "NATURES",
+    "IssuerInfo",
+    "StandardCode",
+    "StandardCodeError",
+    "is_valid",
+    "issuer_info",
+    "level_of_prefix",
+    "normalize",
+    "parse",
+    "split_cell",
+]
+
+LEVELS = ("international", "foreign", "national", "industry", "local", "group", "enterprise")
+"""Standard levels, highest first."""
+
+NATURES = ("mandatory", "recommended", "guidance")
+"""Legal nature of national, industry and local standards."""
+
+_SUFFIX_NATURE = {None: "mandatory", "T": "recommended", "Z": "guidance"}
+
+MAX_LENGTH = 120
+"""Longer text is not a single standard code."""
+
+
+class StandardCodeError(ValueError):
+    """The text is not a standard code; ``.text`` is the input, ``.reason`` says why."""
+
+    def __init__(self, text: str, reason: str) -> None:
+        super().__init__(f"{reason}: {text!r}")
+        self.text = text
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[type[StandardCodeError], tuple[str, str]]:
+        return (type(self), (self.text, self.reason))
+
+
+@dataclass(frozen=True, slots=True)
+class StandardCode:
+    """A parsed standard number; ``code`` is the canonical text and the key."""
+
+    code: str
+    prefix: str
+    level: str
+    nature: str | None
+    number: str
+    part: str | None
+    year: int | None
+    adopts: StandardCode | None = None
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def dated(self) -> bool:
+        """False for an undated reference (it means the latest edition)."""
+        return self.year is not None
+
+
+@dataclass(frozen=True, slots=True)
+class IssuerInfo:
+    """One row of the shipped issuer data (industry codes or standard bodies)."""
+
+    prefix: str
+    level: str
+    name: str
+    confirmed: bool
+    status: str  # "current", "candidate" or "legacy"
+    note: str
+    default_nature: str | None = None
+
+
+# ---------------------------------------------------------------- data files
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    text = importlib.resources.files("stdreg.data").joinpath(name).read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@functools.cache
+def _cn_issuers() -> Mapping[str, IssuerInfo]:
+    """Chinese issuer codes (national, industry and a few others) by code."""
+    out: dict[str, IssuerInfo] = {}
+    for row in _read_csv("industry_codes.csv"):
+        out[row["code"]] = IssuerInfo(
+            prefix=row["code"],
+            level=row["level"],
+            name=row["name_zh"],
+            confirmed=row["confirmed"] == "yes",
+            status=row["status"],
+            note=row["note"],
+            default_nature=row["default_nature"] or None,
+        )
+    return out
+
+
+@functools.cache
+def _provinces() -> Mapping[str, tuple[str, bool]]:
+    """Province code → (English name, issues DB standards)."""
+    return {
+        row["code"]: (row["name_en"], row["issues_db"] == "yes")
+        for row in _read_csv("province_codes.csv")
+    }
+
+
+@functools.cache
+def _bodies() -> Mapping[str, IssuerInfo]:
+    """International and foreign standard bodies by prefix."""
+    return {
+        row["prefix"]: IssuerInfo(
+            prefix=row["prefix"],
+            level=row["level"],
+            name=row["name"],
+            confirmed=row["confirmed"] == "yes",
+            status="current",
+            note=row["note"],
+        )
+        for row in _read_csv("standard_bodies.csv")
+    }
+
+
+@functools.cache
+def _body_re() -> re.Pattern[str]:
+    """Longest body prefix at the start, followed by a non-letter."""
+    names = sorted(_bodies(), key=len, reverse=True)
+    alternation = "|".join(re.escape(n) for n in names)
+    return re.compile(rf"^(?P<body>{alternation})(?=$|[ 0-9/])", re.ASCII)
+
+
+@functools.cache
+def _dual_re() -> re.Pattern[str]:
+    """``<Chinese code ending in a digit>/<international code>``."""
+    intl = sorted((p for p, b in _bodies().items() if b.level == "international"), key=len)
+    alternation = "|".join(re.escape(n) for n in reversed(intl))
+    return re.compile(rf"^(?P<cn>.*[0-9])/(?P<intl>(?:{alternation})(?:$|[ 0-9/]).*)$", re.ASCII)
+
+
+def issuer_info(prefix: str) -> IssuerInfo | None:
+    """Data-file row for an issuer prefix (``QB``, ``GBZ``, ``ISO``, ``BS EN``), if any.
+
+    Use it to flag unconfirmed, candidate or legacy codes.
+
+    >>> issuer_info('TJ').status
+    'legacy'
+    >>> issuer_info('ISO').level
+    'international'
+    """
+    return _cn_issuers().get(prefix) or _bodies().get(prefix)
+
+
+_LOCAL_PREFIX_RE = re.compile(r"^DB[JS]?[0-9]{2}(?:[0-9]{2})?$", re.ASCII)
+
+
+def level_of_prefix(prefix: str) -> str:
+    """Level of a ``StandardCode.prefix``; raises StandardCodeError if unknown.
+
+    >>> [level_of_prefix(p) for p in ('GB', 'QB', 'DB3301', 'T/ZZB', 'Q/LYHD', 'ISO', 'ASTM')]
+    ['national', 'industry', 'local', 'group', 'enterprise', 'international', 'foreign']
+    """
+    if prefix.startswith("T/"):
+        return "group"
+    if prefix.startswith("Q/"):
+        return "enterprise"
+    if _LOCAL_PREFIX_RE.match(prefix):
+        return "local"
+    info = issuer_info(prefix)
+    if info is None:
+        raise StandardCodeError(prefix, f"unknown issuer prefix {prefix!r}")
+    return info.level
+
+
+# ------------------------------------------------------------- normalization
+
+_TRANSLATE = str.maketrans(
+    {
+        **{chr(c): "-" for c in range(0x2010, 0x2016)},
+        "\u2212": "-",
+        "\ufe58": "-",
+        "\ufe63": "-",
+        "\uff0d": "-",
+        "\u2215": "/",
+        "\uff0f": "/",
+        "\uff1a": ":",
+        "\u3000": " ",
+    }
+)
+_CJK_ONE_RE = re.compile(r"(?<=[0-9])\s*一\s*(?=[0-9])")
+_LABEL_RE = re.compile(
+    r"^\s*(?:产品执行标准|执行标准编?号|执行标准|产品标准编?号|产品标准|标准编号|标准号|标准代号)"
+    r"\s*[:]?\s*"
+)
+_TITLE_RE = re.compile(r"《[^《》]*》")
+_CLASS_RE = re.compile(r"\s*\(?\s*[ABC]\s*类\s*\)?\s*$")
+_SPACE_RE = re.compile(r"\s+")
+_PUNCT_SPACE_RE = re.compile(r" ?([/\-:.+]) ?")
+_TC_RE = re.compile(r"^(?:SAC/)?TC ?[0-9]+(?:/SC ?[0-9]+)?$", re.ASCII)
+_ALLOWED_RE = re.compile(r"[^A-Z0-9 /\-:.+()_]", re.ASCII)
+
+
+def _clean(text: str) -> str:
+    """Unicode, dash, case and whitespace normalization; strips label, title, class."""
+    s = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    s = _CJK_ONE_RE.sub("-", s)
+    s = s.upper()
+    s = _LABEL_RE.sub("", s)
+    untitled = _TITLE_RE.sub(" ", s)
+    if untitled.strip():
+        s = untitled
+    s = _CLASS_RE.sub("", s)
+    s = _SPACE_RE.sub(" ", s).strip().rstrip(".").strip()
+    return _PUNCT_SPACE_RE.sub(r"\1", s)
+
+
+def _year(text: str, raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    if len(raw) == 2:
+        value = int(raw)
+        return value + (1900 if value >= 50 else 2000)
+    if len(raw) != 4:
+        raise StandardCodeError(text, f"year {raw!r} must have 2 or 4 digits")
+    value = int(raw)
+    if not 1900 <= value <= 2100:
+        raise StandardCodeError(text, f"year {value} is out of range 1900-2100")
+    return value
+
+
+def _split_part(serial: str) -> tuple[str, str | None]:
+    number, dot, part = serial.partition(".")
+    return number, (part if dot else None)
+
+
+# ----------------------------------------------------------- Chinese levels
+
+_CN_DASHES_RE = re.compile(r"\.*-{2,}|\.+-", re.ASCII)
+_LOCAL_RE = re.compile(
+    r"^DB(?P<kind>[JS]?) ?(?P<area>[0-9]{2}(?:[0-9]{2})?)"
+    r"(?:/(?P<nat>[TZ])?|(?P<nat2>[TZ])|(?= ))"
+    r" ?(?P<serial>[0-9]+(?:\.[0-9]+)*)(?:-(?P<year>[0-9]+))?$",
+    re.ASCII,
+)
+_LOCAL_START_RE = re.compile(r"^DB[JS]? ?[0-9]", re.ASCII)
+_GROUP_SERIAL_RE = re.compile(r"^(?P<serial>[A-Z0-9][A-Z0-9.\-]*?)(?:-(?P<year>[0-9]{4}))?$")
+_GROUP_SERIAL_OK_RE = re.compile(r"^[A-Z0-9]+(?:[.\-][A-Z0-9]+)*$", re.ASCII)
+_ORG_RE = re.compile(r"^[A-Z][A-Z0-9]{1,15}$", re.ASCII)
+_ENT_RE = re.compile(r"^(?P<ent>[A-Z0-9][A-Z0-9\-]*)(?:/(?P<kind>[A-Z0-9]{1,3}))?$", re.ASCII)
+_ENT_NOSPACE_RE = re.compile(
+    r"^(?P<ent>[A-Z0-9\-]*[A-Z])(?:/(?P<kind>[A-Z]{1,3}))?(?P<rest>[0-9].*)$", re.ASCII
+)
+_ENT_SERIAL_RE = re.compile(
+    r"^(?P<serial>[0-9][0-9A-Z.\- ]*?)(?:-(?P<year>[0-9]{2}|[0-9]{4}))?$", re.ASCII
+)
+_ISSUER_RE = re.compile(
+    r"^(?P<issuer>[A-Z]+(?:[/\-][A-Z]+)*)(?: (?P<tz>[TZ])(?= ))?-? ?(?P<rest>.*)$", re.ASCII
+)
+_AMENDMENT_RE = re.compile(r"^(?P<base>.*[0-9])/XG(?P<n>[0-9]+)-(?P<year>[0-9]{4})$", re.ASCII)
+_CN_SERIAL_RE = re.compile(
+    r"^(?P<num>[A-Z]?[0-9]+[A-Z]?)(?:\.(?P<part>[0-9]+(?:\.[0-9]+)*))?"
+    r"(?:(?P<sep>[-:])(?P<year>[0-9]+))?$",
+    re.ASCII,
+)
+_GSB_SERIAL_RE = re.compile(
+    r"^(?P<num>[0-9]{2}-[0-9]+)(?:\.(?P<part>[0-9]+(?:\.[0-9]+)*))?"
+    r"(?:(?P<sep>-)(?P<year>[0-9]+))?$",
+    re.ASCII,
+)
+_LETTER_SERIAL = frozenset({"JTG", "JTJ", "TSG", "ZB"})
+_REVISION_LETTER = frozenset({"GJB"})
+_COLON_YEAR = frozenset({"CECS"})
+
+
+def _parse_local(text: str, s: str) -> StandardCode:
+    m = _LOCAL_RE.match(s)
+    if m is None:
+        raise StandardCodeError(
+            text,
+            "malformed local standard number (expected DB33/T 1234-2021, DB3301/T 1-2020 "
+            "or DB33/ 1234-2021)",
+        )
+    kind, area = m["kind"], m["area"]
+    province = _provinces().get(area[:2])
+    if province is None:
+        raise StandardCodeError(text, f"unknown province code {area[:2]!r}")
+    if not province[1]:
+        raise StandardCodeError(
+            text, f"province code {area[:2]!r} ({province[0]}) issues no local standards"
+        )
+    nat = m["nat"] or m["nat2"]
+    year = _year(text, m["year"])
+    prefix = f"DB{kind}{area}"
+    number, part = _split_part(m["serial"])
+    code = f"{prefix}/{nat or ''} {m['serial']}" + (f"-{year}" if year else "")
+    return StandardCode(code, prefix, "local", _SUFFIX_NATURE[nat], number, part, year)
+
+
+def _parse_group(text: str, s: str) -> StandardCode:
+    body = s[2:]
+    org, space, rest = body.partition(" ")
+    if not space:
+        m = re.match(r"^([A-Z]+)([0-9].*)$", body, re.ASCII)
+        if m is None:
+            raise StandardCodeError(text, "malformed group standard number (expected T/ORG 1-2020)")
+        org, rest = m[1], m[2]
+    if not _ORG_RE.match(org):
+        raise StandardCodeError(text, f"malformed group code {org!r}")
+    if rest.startswith(f"T/{org}"):  # repeated prefix: T/CSGF T/CSGF024-2023
+        rest = rest[len(org) + 2 :].lstrip()
+    rest = _CN_DASHES_RE.sub("-", rest)
+    m = _GROUP_SERIAL_RE.match(rest)
+    if m is None or not _GROUP_SERIAL_OK_RE.match(m["serial"]):
+        raise StandardCodeError(text, "malformed group standard serial number")
+    serial = m["serial"]
+    if not any(c.isdigit() for c in serial):
+        raise StandardCodeError(text, "a group standard serial must contain a digit")
+    year = _year(text, m["year"])
+    number, part = _split_part(serial)
+    code = f"T/{org} {serial}" + (f"-{year}" if year else "")
+    return StandardCode(code, f"T/{org}", "group", None, number, part, year)
+
+
+def _parse_enterprise(text: str, s: str) -> StandardCode:
+    body = _CN_DASHES_RE.sub("-", s[2:])
+    tokens = body.split(" ")
+    if len(tokens) == 1:
+        m = _ENT_NOSPACE_RE.match(body)
+        if m is None:
+            raise StandardCodeError(
+                text, "malformed enterprise standard number (expected Q/ABC 001-2008)"
+            )
+        ent, kind, rest = m["ent"], m["kind"], m["rest"]
+    else:
+        i = 1
+        while i < len(tokens) and not tokens[i][0].isdigit():
+            i += 1
+        head = "".join(tokens[:i])
+        m = _ENT_RE.match(head)
+        if m is None or i == len(tokens):
+            raise StandardCodeError(
+                text, "malformed enterprise standard number (expected Q/ABC 001-2008)"
+            )
+        ent, kind, rest = m["ent"], m["kind"], " ".join(tokens[i:])
+    sm = _ENT_SERIAL_RE.match(rest)
+    if sm is None or sm["serial"].endswith(("-", ".")):
+        raise StandardCodeError(text, "malformed enterprise standard serial number")
+    serial = sm["serial"]
+    year = _year(text, sm["year"])
+    prefix = f"Q/{ent}"
+    number, part = _split_part(serial)
+    issuer = prefix + (f"/{kind}" if kind else "")
+    code = f"{issuer} {serial}" + (f"-{year}" if year else "")
+    return StandardCode(code, prefix, "enterprise", None, number, part, year)
+
+
+def _resolve_issuer(text: str, issuer: str, tz: str | None) -> tuple[str, str | None]:
+    """``GB/T``, ``GBT``, ``GB-T``, ``NB/SH/T`` … → (known code, nature suffix)."""
+    table = _cn_issuers()
+    segs = re.split(r"[/\-]", issuer)
+    nat = tz
+    if len(segs) > 1 and segs[-1] in ("T", "Z"):
+        if nat is not None:
+            raise StandardCodeError(text, "two nature suffixes")
+        nat = segs.pop()
+    base = "/".join(segs)
+    if base in table:
+        return base, nat
+    if nat is None and segs[-1].endswith("T"):  # {XX}T → {XX}/T
+        repaired = "/".join([*segs[:-1], segs[-1][:-1]])
+        if repaired in table:
+            return repaired, "T"
+    raise StandardCodeError(text, f"unknown issuer prefix {base!r}")
+
+
+def _parse_cn(text: str, s: str) -> StandardCode:
+    s = _CN_DASHES_RE.sub("-", s)
+    if s.startswith("T/"):
+        return _parse_group(text, s)
+    if s.startswith("Q/"):
+        return _parse_enterprise(text, s)
+    if _LOCAL_START_RE.match(s):
+        return _parse_local(text, s)
+    amendment = ""
+    am = _AMENDMENT_RE.match(s)
+    if am is not None:
+        s, amendment = am["base"], f"/XG{am['n']}-{am['year']}"
+    m = _ISSUER_RE.match(s)
+    if m is None:
+        raise StandardCodeError(text, "no issuer code before the serial number")
+    base, nat = _resolve_issuer(text, m["issuer"], m["tz"])
+    info = _cn_issuers()[base]
+    rest = m["rest"]
+    if not rest:
+        raise StandardCodeError(text, "missing serial number")
+    if base == "GSB":
+        sm = _GSB_SERIAL_RE.match(rest) or _CN_SERIAL_RE.match(rest)
+    else:
+        sm = _CN_SERIAL_RE.match(rest)
+    if sm is None:
+        raise StandardCodeError(text, f"malformed serial number {rest!r}")
+    number = sm["num"]
+    if number[0].isalpha() and base not in _LETTER_SERIAL:
+        raise StandardCodeError(text, f"a {base} serial number does not start with a letter")
+    if number[-1].isalpha() and base not in _REVISION_LETTER:
+        raise StandardCodeError(text, f"a {base} serial number does not end with a letter")
+    year = _year(text, sm["year"])
+    if info.level in ("national", "industry"):
+        nature = _SUFFIX_NATURE[nat] if nat else info.default_nature
+    else:
+        nature = None
+    sep = ":" if base in _COLON_YEAR else "-"
+    serial = number + (f".{sm['part']}" if sm["part"] else "")
+    issuer = base + (f"/{nat}" if nat else "")
+    code = f"{issuer} {serial}" + (f"{sep}{year}" if year else "") + amendment
+    return StandardCode(code, base, info.level, nature, number, sm["part"], year)
+
+
+# ----------------------------------------------------- international/foreign
+
+_KEYWORDS = frozenset(
+    """ADD ADDENDUM AMD AMENDMENT BPVC COR CORR CORRIGENDUM DIV EXPL EXPLANATION GUIDE
+    IS NO PART PAS PUBL REC RP SEC SECTION SPEC STAN STD SUPPL SUPPLEMENT SYMBOL TECH TR
+    TS VOL""".split()
+)
+_TOKEN_RE = re.compile(r"^[A-Z0-9(][A-Z0-9.\-:/+()_]*$", re.ASCII)
+_ISO_DASH_YEAR_RE = re.compile(r"^(?P<head>[^ :]*[0-9])-(?P<year>(?:19|20)[0-9]{2}|2100)(?=$|/)")
+_FOREIGN_CORE_RE = re.compile(
+    r"^(?P<num>[A-Z]*[0-9][A-Z0-9.]*?)(?:-(?P<part>[0-9A-Z]+(?:-[0-9A-Z]+)*?))?"
+    r"(?::(?P<year>[0-9]{4}))?(?=$|[:/+(_R-])",
+    re.ASCII,
+)
+_ASTM_RE = re.compile(
+    r"^(?P<num>[A-Z]{0,2}[0-9]+[A-Z]?)(?:/[A-Z0-9]+)?(?:-(?P<year>[0-9]{2}|[0-9]{4})[A-Z]?)?",
+    re.ASCII,
+)
+_TRAILING_YEAR_RE = re.compile(r"-((?:19|20)[0-9]{2})$", re.ASCII)
+_JIS_CATALOG = frozenset({"TS", "TR"})
+
+
+def _parse_foreign(text: str, s: str, body: str) -> StandardCode:
+    info = _bodies()[body]
+    rest = s[len(body) :].lstrip(" ")
+    display = body
+    dm = re.match(r"^/([A-Z]+) ?(.*)$", rest, re.ASCII)  # deliverable: ISO/TS, CAC/RCP
+    if dm is not None:
+        display, rest = f"{body}/{dm[1]}", dm[2]
+    if body == "ASTM":
+        rest = re.sub(r"^([A-Z]{1,2}) ([0-9])", r"\1\2", rest)
+    if info.level == "international" and body.startswith(("ISO", "IEC")):
+        rest = _ISO_DASH_YEAR_RE.sub(r"\g<head>:\g<year>", rest)
+    tokens = rest.split(" ") if rest else []
+    if not any(c.isdigit() for c in rest):
+        raise StandardCodeError(text, f"no number after {display!r}")
+    for tok in tokens:
+        if not _TOKEN_RE.match(tok):
+            raise StandardCodeError(text, f"unexpected text {tok!r} in a {body} code")
+        if tok.isalpha() and len(tok) > 2 and tok not in _KEYWORDS:
+            raise StandardCodeError(text, f"unexpected word {tok!r} in a {body} code")
+    if body in _JIS_CATALOG and not re.match(r"^[A-Z] [0-9]", rest, re.ASCII):
+        raise StandardCodeError(text, f"a JIS {body} code needs a division letter")
+    code = f"{display} {rest}"
+    # Best-effort fields: the first token with a digit is the core designation.
+    idx = next(i for i, tok in enumerate(tokens) if any(c.isdigit() for c in tok))
+    core = tokens[idx]
+    qualifier = tokens[idx - 1] if idx and len(tokens[idx - 1]) == 1 else None
+    number, part, year = core, None, None
+    if body == "ASTM":
+        am = _ASTM_RE.match(core)
+        if am is not None:
+            number = am["num"]
+            if am["year"]:
+                year = _year_or_none(am["year"])
+    else:
+        fm = _FOREIGN_CORE_RE.match(core)
+        if fm is not None:
+            number, part = fm["num"], fm["part"]
+            if fm["year"]:
+                year = _year_or_none(fm["year"])
+            elif part is not None and (tm := _TRAILING_YEAR_RE.search("-" + part)):
+                year = int(tm[1])
+                part = part[: -len(tm[0])] or None
+    if qualifier is not None:
+        number = f"{qualifier} {number}"
+    return StandardCode(code, body, info.level, None, number, part, year)
+
+
+def _year_or_none(raw: str) -> int | None:
+    try:
+        return _year(raw, raw)
+    except StandardCodeError:
+        return None
+
+
+# ------------------------------------------------------------------ parsing
+
+
+def _parse(text: str) -> StandardCode:
+    if not isinstance(text, str):
+        raise StandardCodeError(repr(text), "not a string")
+    if len(text) > MAX_LENGTH * 4:
+        raise StandardCodeError(text[:MAX_LENGTH], "text too long for a standard code")
+    s = _clean(text)
+    if not s:
+        raise StandardCodeError(text, "empty text")
+    if len(s) > MAX_LENGTH:
+        raise StandardCodeError(text, "text too long for a standard code")
+    if _TC_RE.match(s):
+        raise StandardCodeError(text, "a technical committee number, not a standard code")
+    if not any("0" <= c <= "9" for c in s):
+        raise StandardCodeError(text, "no serial number (the text has no digits)")
+    bad = _ALLOWED_RE.findall(s)
+    if bad:
+        chars = "".join(dict.fromkeys(bad))
+        raise StandardCodeError(text, f"unexpected characters {chars!r} in a standard code")
+    bm = _body_re().match(s)
+    if bm is not None:
+        return _parse_foreign(text, s, bm["body"])
+    dm = _dual_re().match(s)
+    if dm is not None:
+        cn = _parse_cn(text, dm["cn"])
+        intl = _parse(dm["intl"])
+        if cn.level not in ("national", "industry") or intl.level != "international":
+            raise StandardCodeError(
+                text, "a dual number is a national or industry code adopting an international one"
+            )
+        return StandardCode(
+            f"{cn.code}/{intl.code}", cn.prefix, cn.level, cn.nature, cn.number, cn.part,
+            cn.year, intl,
+        )  # fmt: skip
+    return _parse_cn(text, s)
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_cached(text: str) -> StandardCode | StandardCodeError:
+    try:
+        return _parse(text)
+    except StandardCodeError as exc:
+        return exc
+
+
+def parse(text: str) -> StandardCode:
+    """Normalize and parse one standard code; raises StandardCodeError.
+
+    >>> parse('GB 4806.1-2016').part
+    '1'
+    >>> parse('ISO/IEC 27001:2022').prefix
+    'ISO/IEC'
+    """
+    if not isinstance(text, str):
+        raise StandardCodeError(repr(text), "not a string")
+    result = _parse_cached(text)
+    if isinstance(result, StandardCodeError):
+        raise StandardCodeError(result.text, result.reason)
+    return result
+
+
+def normalize(text: str) -> str:
+    """The canonical form of a standard code (``parse(text).code``)."""
+    return parse(text).code
+
+
+def is_valid(text: str) -> bool:
+    """Whether the text is one standard code."""
+    return isinstance(text, str) and not isinstance(_parse_cached(text), StandardCodeError)
+
+
+# ------------------------------------------------------------ cell splitting
+
+_SEPARATOR_RE = re.compile(r"[、；;，,\r\n\u2028\u2029\x0b\x0c\x85]")
+_LINE_BREAKS = frozenset("\r\n\u2028\u2029\x0b\x0c\x85")
+
+
+def _split_on_spaces(fragment: str) -> list[str] | None:
+    """Partition a fragment into several space-separated codes, if it is exactly that."""
+    tokens = fragment.split()
+    if len(tokens) < 2 or len(tokens) > 12:
+        return None
+    # best[i] = a partition of tokens[:i] into valid codes (fewest pieces)
+    best: list[list[str] | None] = [[]] + [None] * len(tokens)
+    for end in range(1, len(tokens) + 1):
+        for start in range(end):
+            head = best[start]
+            if head is None:
+                continue
+            piece = " ".join(tokens[start:end])
+            if is_valid(piece) and (best[end] is None or len(head) + 1 < len(best[end] or [])):
+                best[end] = [*head, piece]
+    result = best[-1]
+    return result if result is not None and len(result) > 1 else None
+
+
+def split_cell(text: str) -> list[str]:
+    """Split a register cell into raw code fragments, in order, duplicates kept.
+
+    Splits on ``、 ； ; ， ,`` and line breaks, never on ``/``, 及 or 和.  A
+    fragment that is not a code on its own is joined to the next one when the
+    join is a code (``DB13/T`` ⏎ ``5651.5-2023``).  A fragment that is not a
+    code but is exactly several space-separated codes is split on spaces.
+    Fragments that are not codes are returned too, for the caller to report.
+
+    >>> split_cell('DB13/T\\n5651.5-2023；GB 18401-2010 B类')
+    ['DB13/T\\n5651.5-2023', 'GB 18401-2010 B类']
+    >>> split_cell('GB/T 19001-2016/ISO 9001:2015, ASTM A193/A193M-07')
+    ['GB/T 19001-2016/ISO 9001:2015', 'ASTM A193/A193M-07']
+    >>> split_cell('  ')
+    []
+    """
+    if not isinstance(text, str):
+        return []
+    pieces: list[tuple[str, bool]] = []  # (fragment, a line break precedes it)
+    pos = 0
+    broke = False
+    for m in _SEPARATOR_RE.finditer(text):
+        fragment = text[pos : m.start()].strip()
+        if fragment:
+            pieces.append((fragment, broke))
+            broke = False
+        broke = broke or m.group() in _LINE_BREAKS
+        pos = m.end()
+    tail = text[pos:].strip()
+    if tail:
+        pieces.append((tail, broke))
+    out: list[str] = []
+    i = 0
+    while i < len(pieces):
+        current = pieces[i][0]
+        while i + 1 < len(pieces):
+            following, line_break = pieces[i + 1]
+            joined = current + ("\n" if line_break else " ") + following
+            if is_valid(joined) and not (is_valid(current) and is_valid(following)):
+                current = joined
+                i += 1
+            else:
+                break
+        if not is_valid(current) and (several := _split_on_spaces(current)):
+            out.extend(several)
+        else:
+            out.append(current)
+        i += 1
+    return out

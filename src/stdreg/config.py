@@ -1,0 +1,114 @@
+"""The bureau's configuration: how adoption is counted, and the work plan's targets.
+
+Both are TOML files a bureau edits. The adoption rule lives in
+``config.toml`` (``--config``, ``STDREG_CONFIG`` or stdreg's state directory);
+targets in a targets file (``--targets``), with shipped defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from stdreg.codes.adoption import RULES, AdoptionRule
+from stdreg.errors import UsageError
+
+CONFIG_ENV = "STDREG_CONFIG"
+MEASURES = (
+    "brand_adoption_rate",
+    "adoption_rate",
+    "block_industry_brand_share",
+    "key_energy_metrology_rate",
+    "standard_coverage",
+)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: not valid TOML ({exc})") from None
+
+
+def load_adoption_rule(path: Path | None = None) -> AdoptionRule:
+    """The adoption rule from ``[adoption]`` of the configuration file, or the classic default.
+
+    ``rule = "classic"`` (SPEC.md, every date) or ``"national-2025"`` (from
+    2025-06-01 only national standards converted from ISO/IEC/ITU count);
+    ``count_eqv = true`` counts the legacy degree EQV (等效) as adoption.
+    """
+    if path is None:
+        env = os.environ.get(CONFIG_ENV)
+        if env:
+            path = Path(env)
+        else:
+            from stdreg.store import state_dir
+
+            candidate = state_dir() / "config.toml"
+            path = candidate if candidate.is_file() else None
+    if path is None:
+        return AdoptionRule()
+    section = _read_toml(path).get("adoption", {})
+    rule = section.get("rule", "classic")
+    if rule not in RULES:
+        raise UsageError(f"{path}: [adoption] rule must be one of {', '.join(RULES)}, not {rule!r}")
+    count_eqv = section.get("count_eqv", False)
+    if not isinstance(count_eqv, bool):
+        raise UsageError(f"{path}: [adoption] count_eqv must be true or false")
+    return AdoptionRule(rule=rule, count_eqv=count_eqv)
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    measure: str
+    target: float
+    label_zh: str
+    label_en: str
+    from_year: int | None = None
+    to_year: int | None = None
+
+    def applies(self, year: int) -> bool:
+        return (self.from_year is None or year >= self.from_year) and (self.to_year is None or year <= self.to_year)
+
+
+@dataclass(frozen=True)
+class Targets:
+    targets: tuple[Target, ...]
+    block_industries: tuple[str, ...] = field(default_factory=tuple)
+
+
+def load_targets(path: Path | None = None) -> Targets:
+    """The targets file given, or the shipped defaults of the county work plan."""
+    if path is None:
+        text = resources.files("stdreg.data").joinpath("targets.toml").read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+        where = "the shipped targets"
+    else:
+        data = _read_toml(path)
+        where = str(path)
+    targets = []
+    for number, item in enumerate(data.get("target", []), start=1):
+        try:
+            measure = item.get("measure", item["name"])
+            if measure not in MEASURES:
+                raise UsageError(f"{where}: target {number}: measure must be one of {', '.join(MEASURES)}")
+            value = float(item["target"])
+            if not 0 <= value <= 1:
+                raise UsageError(f"{where}: target {number}: target must be a fraction between 0 and 1")
+            targets.append(Target(
+                name=str(item["name"]), measure=measure, target=value,
+                label_zh=str(item.get("label_zh", item["name"])), label_en=str(item.get("label_en", item["name"])),
+                from_year=item.get("from_year"), to_year=item.get("to_year"),
+            ))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise UsageError(f"{where}: target {number} is incomplete or invalid ({exc})") from None
+    blocks = tuple(str(x) for x in data.get("block_industries", []))
+    return Targets(tuple(targets), blocks)

@@ -1,0 +1,246 @@
+"""Standards catalogs: validating their rows and writing what they say about standards.
+
+A catalog row states a standard's title, status, dates, replacement links and
+adoption. Mind the direction: 代替标准 names the *older* standards the row's
+standard replaces; 被以下标准代替 the newer one that replaces it; 被代替标准 is
+ambiguous in the wild, so for it (and whenever a link contradicts the editions'
+years) the later edition is taken to replace the earlier.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.engine import Connection
+
+from stdreg.codes.adoption import DegreeError, parse_degree
+from stdreg.codes.lifecycle import StatusError, outdated_from, parse_status
+from stdreg.codes.standard_code import StandardCode, StandardCodeError, parse, split_cell
+from stdreg.ingest.cells import CellError, clean_text, parse_date
+from stdreg.ingest.headers import HeaderMap
+from stdreg.ingest.problems import Problems
+from stdreg.ingest.readers import RawRow
+from stdreg.ingest.register_loader import STANDARD, chunks, standard_row
+
+FACT_FIELDS = ("title", "status", "published_on", "implemented_on", "withdrawn_on", "adopted_code", "degree")
+
+
+@dataclass
+class CatalogRow:
+    number: int
+    code: StandardCode
+    facts: dict[str, Any]  # FACT_FIELDS given in the row
+    links: list[tuple[str, StandardCode, str]] = field(default_factory=list)  # (field, code, direction)
+
+
+class CatalogValidator:
+    """Turns raw catalog rows into CatalogRows, reporting bad rows and ignored links."""
+
+    def __init__(self, header: HeaderMap, problems: Problems) -> None:
+        self.header = header
+        self.problems = problems
+
+    def column(self, name: str) -> str:
+        return self.header.column_name(name)
+
+    def validate(self, raw: RawRow) -> CatalogRow | None:
+        values = raw.values
+        text = values.get("code")
+        if text is None:
+            self.problems.reject(raw.number, self.column("code"), "", "the standard code is missing")
+            return None
+        try:
+            code = parse(str(text))
+        except StandardCodeError as exc:
+            self.problems.reject(raw.number, self.column("code"), text, f"not a standard code: {exc.reason}")
+            return None
+        facts: dict[str, Any] = {}
+        try:
+            if "title" in values:
+                facts["title"] = clean_text(values["title"])
+            if "status" in values:
+                facts["status"] = self._cell("status", values["status"], lambda v: parse_status(str(v)), StatusError)
+            for name, target in (("published", "published_on"), ("implemented", "implemented_on"),
+                                 ("withdrawn", "withdrawn_on")):
+                if name in values:
+                    facts[target] = self._cell(name, values[name], parse_date, CellError)
+            if "degree" in values:
+                facts["degree"] = self._cell("degree", values["degree"], lambda v: parse_degree(str(v)), DegreeError)
+            if "adopted" in values:
+                facts["adopted_code"] = self._cell(
+                    "adopted", values["adopted"], lambda v: parse(str(v)).code, StandardCodeError)
+        except _Bad as bad:
+            self.problems.reject(raw.number, self.column(bad.field), bad.value, bad.reason)
+            return None
+        if code.adopts is not None and "degree" not in facts:
+            facts["adopted_code"], facts["degree"] = code.adopts.code, "IDT"
+        self._check_dates(code, facts)
+        row = CatalogRow(raw.number, code, facts)
+        for name, direction in (("replaces", "older"), ("replaced_by", "newer"), ("replaced_either", "either")):
+            if name in values:
+                for fragment in split_cell(str(values[name])):
+                    self._link(row, name, fragment, direction)
+        return row
+
+    def _cell(self, name: str, value: Any, parser: Any, error: type[Exception]) -> Any:
+        try:
+            return parser(value)
+        except error as exc:
+            reason = getattr(exc, "reason", None) or str(exc)
+            raise _Bad(name, value, reason) from None
+
+    def _link(self, row: CatalogRow, name: str, fragment: str, direction: str) -> None:
+        try:
+            other = parse(fragment)
+        except StandardCodeError as exc:
+            self.problems.warn(self.column(name), fragment, f"not a standard code ({exc.reason}): link ignored")
+            return
+        if other.code == row.code.code:
+            self.problems.warn(self.column(name), fragment, "a standard cannot replace itself: link ignored")
+            return
+        row.links.append((name, other, direction))
+
+    def _check_dates(self, code: StandardCode, facts: dict[str, Any]) -> None:
+        published, implemented, withdrawn = (facts.get(k) for k in ("published_on", "implemented_on", "withdrawn_on"))
+        if published and implemented and implemented < published:
+            self.problems.warn(self.column("implemented"), code.code, "implemented before it was published")
+        start = implemented or published
+        if withdrawn and start and withdrawn < start:
+            self.problems.warn(self.column("withdrawn"), code.code, "withdrawn before it was implemented")
+
+
+class _Bad(Exception):
+    def __init__(self, field: str, value: Any, reason: str) -> None:
+        super().__init__(reason)
+        self.field, self.value, self.reason = field, value, reason
+
+
+def resolve_link(row_code: StandardCode, other: StandardCode, direction: str) -> tuple[StandardCode, StandardCode] | None:
+    """(older, newer) for a link written on a row, or None when it cannot be decided.
+
+    ``direction`` says what the header claims ``other`` is: older (代替标准),
+    newer (被以下标准代替) or either (被代替标准). Years decide when they disagree.
+
+    >>> gb = lambda y: parse(f"GB/T 1234-{y}")
+    >>> [c.code for c in resolve_link(gb(2008), gb(1998), "either")]
+    ['GB/T 1234-1998', 'GB/T 1234-2008']
+    >>> [c.code for c in resolve_link(gb(2008), gb(2012), "older")]
+    ['GB/T 1234-2008', 'GB/T 1234-2012']
+    """
+    years = (row_code.year, other.year)
+    if None not in years and years[0] != years[1]:
+        return (other, row_code) if years[1] < years[0] else (row_code, other)  # type: ignore[operator]
+    if direction == "older":
+        return other, row_code
+    if direction == "newer":
+        return row_code, other
+    return None
+
+
+def merge_catalog(rows: list[CatalogRow], problems: Problems, column: Any) -> tuple[dict[str, CatalogRow], list[tuple[StandardCode, StandardCode]]]:
+    """Rows by code (repeats merged) and the replacement links as (older, newer)."""
+    by_code: dict[str, CatalogRow] = {}
+    links: dict[str, StandardCode] = {}
+    older_of: dict[str, StandardCode] = {}
+    for row in rows:
+        kept = by_code.get(row.code.code)
+        if kept is None:
+            by_code[row.code.code] = row
+        else:
+            for name, value in row.facts.items():
+                if name not in kept.facts:
+                    kept.facts[name] = value
+                elif kept.facts[name] != value:
+                    problems.warn(column("code"), row.code.code,
+                                  f"listed twice with different {name}: kept the first ({kept.facts[name]})")
+        for name, other, direction in row.links:
+            resolved = resolve_link(row.code, other, direction)
+            if resolved is None:
+                problems.warn(column(name), other.code,
+                              f"cannot tell whether {other.code} replaces {row.code.code} or the reverse: link ignored")
+                continue
+            older, newer = resolved
+            if direction != "either" and (older.code == row.code.code) != (direction == "newer"):
+                problems.warn(column(name), other.code,
+                              f"link contradicts the editions' years: took {newer.code} as replacing {older.code}")
+            previous = links.get(older.code)
+            if previous is not None and previous.code != newer.code:
+                problems.warn(column(name), older.code,
+                              f"replaced by both {previous.code} and {newer.code}: kept {previous.code}")
+                continue
+            links[older.code] = newer
+            older_of[older.code] = older
+    return by_code, [(older_of[code], newer) for code, newer in links.items()]
+
+
+def load_catalog(connection: Connection, rows: list[CatalogRow], *, as_of: dt.date, batch_id: int,
+                 problems: Problems, column: Any) -> Counter[str]:
+    """Write the catalog's facts and links; recompute when each standard becomes outdated."""
+    counts: Counter[str] = Counter()
+    by_code, links = merge_catalog(rows, problems, column)
+    every: dict[str, StandardCode] = {code: row.code for code, row in by_code.items()}
+    for older, newer in links:
+        every.setdefault(older.code, older)
+        every.setdefault(newer.code, newer)
+    known: dict[str, Any] = {}
+    for part in chunks(list(every)):
+        for row in connection.execute(select(STANDARD).where(STANDARD.c.code.in_(part))):
+            known[row.code] = row
+    new = [standard_row(code, batch_id=batch_id) for name, code in every.items() if name not in known]
+    if new:
+        connection.execute(insert(STANDARD), new)
+        for part in chunks([row["code"] for row in new]):
+            for row in connection.execute(select(STANDARD).where(STANDARD.c.code.in_(part))):
+                known[row.code] = row
+    counts["standards_added"] += len(new)
+    new_codes = {row["code"] for row in new}
+
+    changes: dict[int, dict[str, Any]] = {}
+    for code, row in by_code.items():
+        current = known[code]
+        change = {name: value for name, value in row.facts.items() if getattr(current, name) != value}
+        if "status" in change:
+            change["status_on"] = as_of
+        if change:
+            changes[current.id] = change
+    for older, newer in links:
+        current, replacement = known[older.code], known[newer.code]
+        if current.replaced_by_id != replacement.id:
+            changes.setdefault(current.id, {}).update(replaced_by_id=replacement.id, replaced_noted_on=as_of)
+    for sid, change in changes.items():
+        connection.execute(update(STANDARD).where(STANDARD.c.id == sid).values(**change))
+    code_of = {row.id: code for code, row in known.items()}
+    counts["standards_changed"] += sum(1 for sid in changes if code_of[sid] not in new_codes)
+    counts["standards_unchanged"] += len(by_code) - sum(1 for code in by_code if known[code].id in changes)
+    refresh_outdated(connection)
+    return counts
+
+
+def refresh_outdated(connection: Connection) -> int:
+    """Recompute ``standard.outdated_from`` from status, dates and replacement links."""
+    rows = connection.execute(select(
+        STANDARD.c.id, STANDARD.c.status, STANDARD.c.status_on, STANDARD.c.withdrawn_on,
+        STANDARD.c.replaced_by_id, STANDARD.c.replaced_noted_on, STANDARD.c.implemented_on,
+        STANDARD.c.outdated_from,
+    )).all()
+    implemented = {row.id: row.implemented_on for row in rows}
+    changes = []
+    for row in rows:
+        value = outdated_from(
+            status=row.status, status_on=row.status_on, withdrawn_on=row.withdrawn_on,
+            replaced=row.replaced_by_id is not None,
+            replacement_effective_on=implemented.get(row.replaced_by_id) if row.replaced_by_id else None,
+            replaced_noted_on=row.replaced_noted_on,
+        )
+        if value != row.outdated_from:
+            changes.append({"b_id": row.id, "outdated_from": value})
+    if changes:
+        connection.execute(
+            update(STANDARD).where(STANDARD.c.id == bindparam("b_id")).values(outdated_from=bindparam("outdated_from")),
+            changes,
+        )
+    return len(changes)

@@ -1,0 +1,247 @@
+"""Validation of register rows: raw cells in, normalized register values or a clear reason out.
+
+Validation is per row but cached per distinct value: codes, townships and
+credit codes repeat thousands of times in a county file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from stdreg.codes.adoption import DegreeError, parse_degree
+from stdreg.codes.credit_code import (
+    CreditCodeError,
+    org_code_of,
+    validate_org_code,
+    validate_uscc,
+)
+from stdreg.codes.standard_code import StandardCode, StandardCodeError, parse, split_cell
+from stdreg.ingest import cells
+from stdreg.ingest.cells import CellError, clean_text
+from stdreg.ingest.headers import HeaderMap
+from stdreg.ingest.problems import Problems
+from stdreg.ingest.readers import RawRow
+
+ENTERPRISE_FIELDS = (
+    "name",
+    "township",
+    "industry",
+    "size",
+    "high_tech",
+    "key_energy_user",
+    "metrology_confirmed",
+    "metrology_confirmed_on",
+    "good_behaviour",
+)
+PRODUCT_FIELDS = ("output_value", "brand")
+
+_ATTRIBUTE_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "township": clean_text,
+    "industry": clean_text,
+    "size": cells.parse_size,
+    "high_tech": cells.parse_bool,
+    "key_energy_user": cells.parse_bool,
+    "good_behaviour": cells.parse_good_behaviour,
+}
+
+
+@dataclass(slots=True)
+class RegisterRow:
+    """One valid register row, normalized."""
+
+    number: int
+    org_code: str
+    uscc: str | None
+    enterprise: tuple[Any, ...]  # values in ENTERPRISE_FIELDS order; None = unknown
+    product: str
+    product_values: tuple[Any, ...]  # values in PRODUCT_FIELDS order; None = unknown
+    standards: tuple[str, ...]  # normalized codes, distinct, in the cell's order
+    standard_title: str | None
+    adopted: str | None
+    degree: str | None
+
+
+class RowRejected(Exception):
+    def __init__(self, field: str, value: Any, reason: str) -> None:
+        super().__init__(reason)
+        self.field, self.value, self.reason = field, value, reason
+
+
+class RegisterValidator:
+    """Turns raw rows of one register file into RegisterRows, reporting bad ones."""
+
+    def __init__(self, header: HeaderMap, problems: Problems, as_of: dt.date) -> None:
+        self.header = header
+        self.problems = problems
+        self.as_of = as_of
+        self.codes: dict[str, StandardCode] = {}
+        self._cells: dict[str, tuple[str, ...] | RowRejected] = {}
+        self._identities: dict[tuple[str | None, str | None], tuple[str | None, str] | RowRejected] = {}
+        self._attributes: dict[tuple[str, Any], Any] = {}
+
+    def column(self, field: str) -> str:
+        return self.header.column_name(field)
+
+    def validate(self, raw: RawRow) -> RegisterRow | None:
+        values = raw.values
+        if not values.keys() & {"enterprise", "product", "uscc", "org_code", "standard"}:
+            # a note under the table (填表人：…) rather than a product row
+            self.problems.warn("", " ".join(str(v) for v in raw.extra)[:80], "row without enterprise, product or code ignored")
+            return None
+        try:
+            return self._validate(raw.number, values)
+        except RowRejected as rejected:
+            self.problems.reject(raw.number, self.column(rejected.field), rejected.value, rejected.reason)
+            return None
+
+    def _validate(self, number: int, values: dict[str, Any]) -> RegisterRow:
+        uscc, org_code = self._identity(values.get("uscc"), values.get("org_code"))
+        name = values.get("enterprise")
+        if name is None or not clean_text(name):
+            raise RowRejected("enterprise", "", "the enterprise name is missing")
+        product = values.get("product")
+        if product is None or not clean_text(product):
+            raise RowRejected("product", "", "the product name is missing")
+        enterprise = (clean_text(name), *(self._attribute(f, values.get(f)) for f in ENTERPRISE_FIELDS[1:3]),
+                      self._attribute("size", values.get("size")),
+                      self._attribute("high_tech", values.get("high_tech")),
+                      self._attribute("key_energy_user", values.get("key_energy_user")),
+                      *self._metrology(values.get("metrology_confirmed")),
+                      self._attribute("good_behaviour", values.get("good_behaviour")))
+        output_value = values.get("output_value")
+        if output_value is not None:
+            try:
+                output_value = cells.parse_number(output_value)
+            except CellError as exc:
+                raise RowRejected("output_value", output_value, str(exc)) from None
+        brand = values.get("brand")
+        if brand is not None:
+            brand = cells.parse_brand(brand)
+        standards = self._standards(values.get("standard"))
+        title = values.get("standard_title")
+        adopted = values.get("adopted")
+        degree = values.get("degree")
+        if degree is not None:
+            try:
+                degree = parse_degree(str(degree))
+            except DegreeError as exc:
+                raise RowRejected("degree", degree, str(exc)) from None
+        if adopted is not None:
+            try:
+                adopted = parse(str(adopted)).code
+            except StandardCodeError as exc:
+                raise RowRejected("adopted", adopted, f"not a standard code: {exc.reason}") from None
+        if len(standards) != 1:
+            if adopted is not None or degree is not None:
+                self.problems.warn(
+                    self.column("adopted" if adopted is not None else "degree"),
+                    adopted or degree,
+                    "adoption on a row that names several standards (or none) cannot be "
+                    "attributed: ignored",
+                )
+            adopted = degree = None
+            if title is not None and len(standards) > 1:
+                self.problems.warn(self.column("standard_title"), title, "title on a row with several standards: ignored")
+                title = None
+        elif adopted is not None and degree is None:
+            self.problems.warn(self.column("adopted"), adopted, "adopted standard without a degree: not counted as adoption")
+        return RegisterRow(
+            number=number,
+            org_code=org_code,
+            uscc=uscc,
+            enterprise=enterprise,
+            product=clean_text(product),
+            product_values=(output_value, brand),
+            standards=standards,
+            standard_title=clean_text(title) if title is not None else None,
+            adopted=adopted,
+            degree=degree,
+        )
+
+    def _identity(self, uscc: Any, org_code: Any) -> tuple[str | None, str]:
+        key = (None if uscc is None else str(uscc), None if org_code is None else str(org_code))
+        cached = self._identities.get(key)
+        if cached is None:
+            cached = _identify(*key)
+            self._identities[key] = cached
+        if isinstance(cached, RowRejected):
+            raise cached
+        return cached
+
+    def _attribute(self, field: str, value: Any) -> Any:
+        if value is None:
+            return None
+        key = (field, value)
+        if key not in self._attributes:
+            try:
+                self._attributes[key] = _ATTRIBUTE_PARSERS[field](value)
+            except CellError as exc:
+                raise RowRejected(field, value, str(exc)) from None
+        return self._attributes[key]
+
+    def _metrology(self, value: Any) -> tuple[bool | None, dt.date | None]:
+        if value is None:
+            return None, None
+        try:
+            return cells.parse_metrology(value)
+        except CellError as exc:
+            raise RowRejected("metrology_confirmed", value, str(exc)) from None
+
+    def _standards(self, value: Any) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        text = str(value)
+        cached = self._cells.get(text)
+        if cached is None:
+            cached = self._parse_cell(text)
+            self._cells[text] = cached
+        if isinstance(cached, RowRejected):
+            raise cached
+        return cached
+
+    def _parse_cell(self, text: str) -> tuple[str, ...] | RowRejected:
+        codes: list[str] = []
+        for fragment in split_cell(text):
+            try:
+                code = parse(fragment)
+            except StandardCodeError as exc:
+                return RowRejected("standard", fragment, f"not a standard code: {exc.reason}")
+            if code.code not in codes:
+                codes.append(code.code)
+                self.codes.setdefault(code.code, code)
+                if code.year is not None and code.year > self.as_of.year:
+                    self.problems.warn(
+                        self.column("standard"), code.code,
+                        f"the standard's year {code.year} is later than the as-of date {self.as_of}",
+                    )
+        return tuple(codes)
+
+
+def _identify(uscc: str | None, org_code: str | None) -> tuple[str | None, str] | RowRejected:
+    """(USCC, organization code) of a row, or why the row cannot say which enterprise it is."""
+    if uscc is None and org_code is None:
+        return RowRejected("uscc", "", "neither a USCC (统一社会信用代码) nor an organization code is given")
+    valid_uscc = valid_org = None
+    if uscc is not None:
+        try:
+            valid_uscc = validate_uscc(uscc)
+        except CreditCodeError as exc:
+            return RowRejected("uscc", uscc, exc.reason)
+    if org_code is not None:
+        try:
+            valid_org = validate_org_code(org_code)
+        except CreditCodeError as exc:
+            return RowRejected("org_code", org_code, exc.reason)
+    if valid_uscc is not None:
+        embedded = org_code_of(valid_uscc)
+        if valid_org is not None and valid_org != embedded:
+            return RowRejected(
+                "org_code", org_code,
+                f"contradicts the USCC {valid_uscc}, whose characters 9–17 are {embedded}",
+            )
+        return valid_uscc, embedded
+    assert valid_org is not None
+    return None, valid_org

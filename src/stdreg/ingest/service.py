@@ -1,0 +1,194 @@
+"""Importing one file, end to end: read, validate, report bad rows, write in one transaction.
+
+This is what ``stdreg import``, ``stdreg catalog import`` and ``stdreg refresh``
+call. Nothing is written unless every row is valid (or ``skip_invalid``), and
+nothing is written if bad rows cannot be recorded in a rejects file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, update
+
+from stdreg.errors import InputError, StdregError
+from stdreg.ingest.problems import Problems, default_rejects_path, write_rejects
+from stdreg.ingest.readers import SourceFile, open_source
+from stdreg.models import ImportBatch
+from stdreg.store import Register
+
+BATCH = ImportBatch.__table__  # type: ignore[attr-defined]
+PROGRESS_EVERY = 5000
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class ImportResult:
+    """What importing one file did (or, with dry_run, would do)."""
+
+    path: Path
+    kind: str
+    as_of: dt.date
+    rows_read: int = 0
+    rows_valid: int = 0
+    rows_rejected: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+    problems: Problems | None = None
+    problems_path: Path | None = None
+    batch_id: int | None = None
+    dry_run: bool = False
+    sha256: str = ""
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "file": str(self.path), "kind": self.kind, "as_of": self.as_of.isoformat(),
+            "batch_id": self.batch_id, "dry_run": self.dry_run,
+            "rows_read": self.rows_read, "rows_imported": self.rows_valid, "rows_rejected": self.rows_rejected,
+            "warnings": sum(self.problems.warnings.values()) if self.problems else 0,
+            "rejects_file": str(self.problems_path) if self.problems_path else None,
+            **dict(sorted(self.counts.items())),
+        }
+
+
+class RowsRejected(InputError):
+    """Bad rows stopped the import; the rejects file lists them."""
+
+    def __init__(self, result: ImportResult, message: str) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def import_file(
+    register: Register,
+    path: Path,
+    *,
+    as_of: dt.date,
+    want: str | None = None,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    complete: bool = False,
+    skip_invalid: bool = False,
+    rejects_path: Path | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import one register or catalog file as of ``as_of``; see the module docstring."""
+    source = open_source(path, want=want, sheet=sheet, encoding=encoding)
+    result = ImportResult(path=path, kind=source.kind, as_of=as_of, dry_run=dry_run)
+    if complete and source.kind != "register":
+        raise InputError(f"{path}: --complete applies to register files, and this is a standards catalog")
+    result.sha256 = file_sha256(path)
+    problems = Problems(path.name)
+    result.problems = problems
+    for name in source.header.unknown:
+        problems.warn(name, "", "unknown column ignored")
+
+    rows, validator = _validate(source, problems, as_of, result, progress)
+    result.rows_valid = len(rows)
+    result.rows_rejected = len(problems.rejected_rows)
+    if result.rows_read == 0:
+        raise InputError(f"{path}: no data rows below the header (row {source.header.row_number})")
+
+    target = rejects_path or default_rejects_path(path)
+    if problems.rejects:
+        try:
+            result.problems_path = write_rejects(problems, target)
+        except StdregError as exc:
+            raise StdregError(f"{exc}; rows were rejected and cannot be reported, so nothing was imported") from exc
+        if not skip_invalid:
+            raise RowsRejected(result, _rejected_message(result, problems))
+        if not rows:
+            raise RowsRejected(result, f"{path}: no valid row; nothing imported. " + _rejected_message(result, problems))
+    elif problems.warnings:
+        try:
+            result.problems_path = write_rejects(problems, target)
+        except StdregError:
+            result.problems_path = None  # warnings alone never stop an import
+
+    with register.engine.connect() as connection, connection.begin() as transaction:
+        batch_id = connection.execute(insert(BATCH).values(
+            kind=source.kind, file_name=path.name, sha256=result.sha256, as_of=as_of, complete=complete,
+            started_at=dt.datetime.now(dt.UTC), rows_read=result.rows_read, rows_rejected=result.rows_rejected,
+            summary="{}", user_name=_user(),
+        )).inserted_primary_key[0]
+        result.batch_id = batch_id
+        column = source.header.column_name
+        if source.kind == "register":
+            from stdreg.ingest.register_loader import RegisterLoader, gather, standard_facts
+
+            enterprises = gather(rows, problems, {f: column(f) for f in source.header.columns.values()})
+            loader = RegisterLoader(connection, as_of=as_of, batch_id=batch_id, complete=complete,
+                                    problems=problems, column={f: column(f) for f in source.header.columns.values()})
+            result.counts.update(loader.load(enterprises, validator.codes, standard_facts(rows)))
+        else:
+            from stdreg.ingest.catalog import load_catalog
+
+            result.counts.update(load_catalog(connection, rows, as_of=as_of, batch_id=batch_id,
+                                              problems=problems, column=column))
+        connection.execute(update(BATCH).where(BATCH.c.id == batch_id).values(
+            finished_at=dt.datetime.now(dt.UTC), summary=json.dumps(dict(result.counts), ensure_ascii=False)))
+        if dry_run:
+            transaction.rollback()
+            result.batch_id = None
+        else:
+            transaction.commit()
+    return result
+
+
+def _validate(source: SourceFile, problems: Problems, as_of: dt.date, result: ImportResult,
+              progress: Progress | None) -> tuple[list[Any], Any]:
+    validator: Any
+    if source.kind == "register":
+        from stdreg.ingest.register_rows import RegisterValidator
+
+        validator = RegisterValidator(source.header, problems, as_of)
+    else:
+        from stdreg.ingest.catalog import CatalogValidator
+
+        validator = CatalogValidator(source.header, problems)
+    rows = []
+    validate = validator.validate
+    for raw in source.rows():
+        result.rows_read += 1
+        row = validate(raw)
+        if row is not None:
+            rows.append(row)
+        if progress is not None and result.rows_read % PROGRESS_EVERY == 0:
+            progress(result.rows_read)
+    if progress is not None:
+        progress(result.rows_read)
+    return rows, validator
+
+
+def _rejected_message(result: ImportResult, problems: Problems) -> str:
+    shown = "\n".join(f"  {error}" for error in problems.rejects[:5])
+    more = f"\n  … and {len(problems.rejects) - 5} more" if len(problems.rejects) > 5 else ""
+    return (
+        f"{result.path}: {result.rows_rejected} of {result.rows_read} rows rejected; "
+        f"{'nothing imported' if result.batch_id is None else ''}"
+        f" (see {result.problems_path}):\n{shown}{more}"
+    )
+
+
+def _user() -> str | None:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return None

@@ -1,0 +1,169 @@
+"""The register's tables (SQLModel). Every register fact is a dated version.
+
+A version holds on the half-open interval [valid_from, valid_to); an open
+version ends at OPEN_END, a sentinel date rather than NULL so that "covers D"
+is one indexable comparison pair: ``valid_from <= D < valid_to``.
+
+Facts about standards (status, dates, replacement, adoption) are not dated
+versions: they carry their own dates (see ``stdreg.codes.lifecycle``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy import Text as SAText
+from sqlmodel import Field, SQLModel
+
+OPEN_END = dt.date(9999, 12, 31)
+
+
+class ImportBatch(SQLModel, table=True):
+    """One run of a write command over one file (or one command line)."""
+
+    __tablename__ = "import_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)  # register | catalog
+    file_name: str
+    sha256: str = Field(max_length=64, index=True)
+    as_of: dt.date
+    complete: bool = False
+    started_at: dt.datetime
+    finished_at: dt.datetime | None = None
+    rows_read: int = 0
+    rows_rejected: int = 0
+    summary: str = Field(default="{}", sa_column=Column(SAText, nullable=False))  # JSON counts
+    user_name: str | None = None
+
+
+class Enterprise(SQLModel, table=True):
+    """An enterprise, keyed by its organization code (characters 9–17 of its USCC)."""
+
+    __tablename__ = "enterprise"
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_code: str = Field(max_length=9, unique=True)
+    uscc: str | None = Field(default=None, max_length=18, unique=True)
+    batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
+
+
+class EnterpriseVersion(SQLModel, table=True):
+    """The enterprise's attributes over [valid_from, valid_to)."""
+
+    __tablename__ = "enterprise_version"
+    __table_args__ = (Index("ix_enterprise_version_enterprise", "enterprise_id", "valid_from"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = Field(foreign_key="enterprise.id")
+    valid_from: dt.date
+    valid_to: dt.date = OPEN_END
+    name: str
+    township: str | None = None
+    industry: str | None = None
+    size: str | None = Field(default=None, max_length=8)  # above | below
+    high_tech: bool | None = None
+    key_energy_user: bool | None = None
+    metrology_confirmed: bool | None = None
+    metrology_confirmed_on: dt.date | None = None
+    good_behaviour: str | None = Field(default=None, max_length=4)  # AAAA | AAA | AA | A
+    batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
+
+
+class EnterpriseSnapshot(SQLModel, table=True):
+    """A complete listing of one enterprise's products and standards as of a date.
+
+    Recorded by ``import --complete``; a fact learned later from an earlier
+    file holds only until the next complete listing that left it out.
+    """
+
+    __tablename__ = "enterprise_snapshot"
+    __table_args__ = (UniqueConstraint("enterprise_id", "as_of", "batch_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = Field(foreign_key="enterprise.id", index=True)
+    as_of: dt.date
+    batch_id: int = Field(foreign_key="import_batch.id")
+
+
+class Product(SQLModel, table=True):
+    """A product of an enterprise, keyed by its normalized name."""
+
+    __tablename__ = "product"
+    __table_args__ = (UniqueConstraint("enterprise_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = Field(foreign_key="enterprise.id")
+    name: str
+
+
+class ProductVersion(SQLModel, table=True):
+    """The product is registered over [valid_from, valid_to), with these attributes."""
+
+    __tablename__ = "product_version"
+    __table_args__ = (Index("ix_product_version_product", "product_id", "valid_from"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="product.id")
+    valid_from: dt.date
+    valid_to: dt.date = OPEN_END
+    output_value: float | None = None  # 万元
+    brand: str | None = None  # brand title, e.g. 浙江名牌; None = no known title
+    batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
+
+
+class Standard(SQLModel, table=True):
+    """A standard, keyed by its normalized code; its facts carry their own dates."""
+
+    __tablename__ = "standard"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    prefix: str
+    level: str = Field(max_length=16)
+    nature: str | None = Field(default=None, max_length=16)
+    number: str
+    part: str | None = None
+    year: int | None = None
+    title: str | None = None
+    status: str | None = Field(default=None, max_length=16)  # current|upcoming|replaced|withdrawn
+    status_on: dt.date | None = None  # as-of of the import that brought a status without date
+    published_on: dt.date | None = None
+    implemented_on: dt.date | None = None
+    withdrawn_on: dt.date | None = None
+    replaced_by_id: int | None = Field(default=None, foreign_key="standard.id")
+    replaced_noted_on: dt.date | None = None  # when the replacement link was learned
+    adopted_code: str | None = None
+    degree: str | None = Field(default=None, max_length=4)  # IDT | MOD | NEQ | EQV
+    outdated_from: dt.date | None = None  # derived: see stdreg.codes.lifecycle
+    batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
+
+
+class Execution(SQLModel, table=True):
+    """The register row: a product is made to a standard over [valid_from, valid_to)."""
+
+    __tablename__ = "execution"
+    __table_args__ = (
+        Index("ix_execution_product", "product_id", "standard_id", "valid_from"),
+        Index("ix_execution_standard", "standard_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="product.id")
+    standard_id: int = Field(foreign_key="standard.id")
+    valid_from: dt.date
+    valid_to: dt.date = OPEN_END
+    batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
+
+
+REGISTER_TABLES = (
+    "import_batch",
+    "enterprise",
+    "enterprise_version",
+    "enterprise_snapshot",
+    "product",
+    "product_version",
+    "standard",
+    "execution",
+)

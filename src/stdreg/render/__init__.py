@@ -1,0 +1,1 @@
+"""Renderers: reports and query results as terminal tables, JSON, CSV and Excel."""
