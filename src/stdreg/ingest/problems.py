@@ -82,6 +82,10 @@ def write_rejects(problems: Problems, path: Path, *, lang: str = "zh") -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StdregError(f"cannot write the rejects file {path}: {exc}") from exc
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
 
@@ -108,7 +112,6 @@ def write_rejects(problems: Problems, path: Path, *, lang: str = "zh") -> Path:
     for (column, value, message), count in sorted(problems.warnings.items()):
         warnings.append([excel_safe(problems.file), excel_safe(column), excel_safe(value), excel_safe(message), count])
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".part")
         workbook.save(tmp)
         os.replace(tmp, path)

@@ -1,0 +1,338 @@
+"""`stdreg import`: formats, messy files, bad rows, dates, --complete, identity linking."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from builders import HEADERS, org_code, row, uscc, write_csv, write_jsonl, write_xlsx
+
+
+def standards_in(db: str) -> set[str]:
+    with sqlite3.connect(db) as connection:
+        return {r[0] for r in connection.execute("SELECT code FROM standard")}
+
+
+def rejects_of(path: Path) -> list[tuple[Any, ...]]:
+    workbook = openpyxl.load_workbook(path)
+    return [tuple(r) for r in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)]
+
+
+def warnings_of(path: Path) -> list[tuple[Any, ...]]:
+    workbook = openpyxl.load_workbook(path)
+    return [tuple(r) for r in workbook.worksheets[1].iter_rows(min_row=2, values_only=True)]
+
+
+BASIC = [
+    row(1, "瓦楞原纸", "GB/T 13023-2008", output="1,234.5", brand="浙江名牌"),
+    row(1, "特种纸", "QB/T 1012-2010", adopted="ISO 536:2012", degree="IDT"),
+    row(2, "竹筷", "", township="詹家镇", industry="竹制品", size="规下"),
+    row(3, "水泥", "GB 175-2007", township="龙洲街道", industry="建材"),
+]
+
+
+def test_xlsx_with_title_rows_and_merged_cells(stdreg, tmp_path):
+    path = write_xlsx(tmp_path / "register.xlsx", BASIC)
+    run = stdreg.ok("import", path, "--year", "2011")
+    assert "imported 4 of 4 rows" in run.stderr
+    totals = stdreg.report(2011)["totals"]
+    assert totals["enterprises"] == 3
+    assert totals["products"] == 4
+    assert totals["products_without_standard"] == 1
+    assert totals["adopting_products"] == 1
+    assert totals["adoption_rate"] == pytest.approx(1 / 3)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
+def test_csv_in_every_encoding(stdreg, tmp_path, encoding):
+    path = write_csv(tmp_path / "register.csv", BASIC, encoding=encoding, title="龙游县2011年度")
+    stdreg.ok("import", path, "--year", "2011")
+    assert stdreg.report(2011)["totals"]["products"] == 4
+
+
+def test_tsv_and_jsonl_give_the_same_register(stdreg, tmp_path):
+    write_csv(tmp_path / "a.tsv", BASIC, delimiter="\t")
+    records = [dict(zip(HEADERS, values, strict=True)) for values in BASIC]
+    records[0]["uscc"] = records[0].pop("统一社会信用代码")  # English aliases work as keys too
+    write_jsonl(tmp_path / "b.jsonl", records)
+    stdreg.ok("import", tmp_path / "a.tsv", "--year", "2011")
+    first = stdreg.report(2011)
+    stdreg.ok("import", tmp_path / "b.jsonl", "--year", "2011")
+    assert stdreg.report(2011)["totals"] == first["totals"]
+
+
+def test_messy_codes_are_normalized(stdreg, tmp_path):
+    rows = [
+        row(1, "纸A", "ＧＢ／Ｔ １３０２３－２００８"),
+        row(1, "纸B", "gbt13023—2008"),
+        row(1, "纸C", "GB/T 1234-2008、ISO 536-2019；Q/LYHD 001-2008"),
+        row(1, "纸D", "DB13/T\n5651.5-2023"),
+        row(1, "纸E", "GB/T 19001-2016/ISO 9001:2015"),
+        row(1, "纸F", "GB 1234-89"),
+    ]
+    stdreg.ok("import", write_xlsx(tmp_path / "messy.xlsx", rows), "--year", "2024")
+    assert standards_in(stdreg.db) == {
+        "GB/T 13023-2008", "GB/T 1234-2008", "ISO 536:2019", "Q/LYHD 001-2008", "DB13/T 5651.5-2023",
+        "GB/T 19001-2016/ISO 9001:2015", "GB 1234-1989",
+    }
+    report = stdreg.report(2024)
+    # the dual number adopts ISO 9001 IDT; ISO 536 is itself international
+    assert report["totals"]["adopting_products"] == 2
+
+
+def test_thousands_separators_and_units_in_numbers(stdreg, tmp_path):
+    rows = [row(1, "纸", "GB/T 1234-2008", output="1,234.5", adopted="ISO 536:2012", degree="等同采用"),
+            row(2, "布", "GB/T 1235-2008", output="12 万元")]
+    stdreg.ok("import", write_csv(tmp_path / "r.csv", rows), "--year", "2012")
+    totals = stdreg.report(2012)["totals"]
+    assert totals["output_value_with_standard"] == pytest.approx(1246.5)
+    assert totals["adoption_rate_by_output_value"] == pytest.approx(1234.5 / 1246.5)
+
+
+BAD_ROWS = [
+    ("uscc checksum", dict(uscc_override=uscc(5)[:-1] + ("0" if uscc(5)[-1] != "0" else "1")), "统一社会信用代码"),
+    ("15-digit registration number", dict(uscc_override="330825000012345"), "统一社会信用代码"),
+    ("org code contradicts uscc", dict(org_override=org_code(6)), "组织机构代码"),
+    ("missing enterprise", dict(name_override=""), "企业名称"),
+    ("missing product", dict(product_override=""), "产品名称"),
+    ("not a standard code", dict(standard_override="见附件"), "执行标准"),
+    ("bare prefix", dict(standard_override="GB/T"), "执行标准"),
+    ("one bad code among good", dict(standard_override="GB/T 1234-2008、国际标准钢管"), "执行标准"),
+    ("bad output value", dict(output_override="很多"), "产值（万元）"),
+    ("bad degree", dict(degree_override="差不多"), "一致性程度"),
+    ("bad size", dict(size_override="中型"), "规模"),
+    ("no identity", dict(uscc_override="", org_override=""), "统一社会信用代码"),
+]
+
+
+def _bad_row(kind: dict[str, str]) -> list[Any]:
+    values = row(5, "坏产品", "GB/T 1234-2008", adopted="ISO 536:2012", degree="IDT")
+    positions = {"name_override": 0, "uscc_override": 1, "org_override": 2, "size_override": 5,
+                 "product_override": 6, "standard_override": 7, "degree_override": 9, "output_override": 10}
+    for key, value in kind.items():
+        values[positions[key]] = value
+    return values
+
+
+@pytest.mark.parametrize(("label", "change", "column"), BAD_ROWS, ids=[b[0] for b in BAD_ROWS])
+def test_each_kind_of_bad_row_rejects_the_file_and_writes_nothing(stdreg, tmp_path, label, change, column):
+    stdreg.ok("import", write_csv(tmp_path / "before.csv", BASIC), "--year", "2010")
+    before = stdreg.dump()
+    path = write_xlsx(tmp_path / "bad.xlsx", [*BASIC, _bad_row(change)])
+    run = stdreg("import", path, "--year", "2011")
+    assert run.exit_code == 3, run.stderr
+    assert "nothing imported" in run.stderr
+    assert stdreg.dump() == before
+    rejects = rejects_of(stdreg.cwd / "bad.xlsx.rejects.xlsx")
+    assert len(rejects) == 1
+    file, number, col, value, reason = rejects[0]
+    assert file == "bad.xlsx"
+    assert number == 9  # title, subtitle, blank row, the header on row 4, 4 good rows
+    assert col == column
+    assert reason
+    assert str(number) in run.stderr and column in run.stderr
+
+
+def test_skip_invalid_writes_the_good_rows(stdreg, tmp_path):
+    path = write_csv(tmp_path / "mixed.csv", [*BASIC, _bad_row({"standard_override": "见附件"})])
+    run = stdreg("import", path, "--year", "2011", "--skip-invalid", "--rejects", tmp_path / "out.xlsx")
+    assert run.exit_code == 0
+    assert "1 rows rejected" in run.stderr
+    assert stdreg.report(2011)["totals"]["products"] == 4
+    assert len(rejects_of(tmp_path / "out.xlsx")) == 1
+
+
+def test_skip_invalid_with_no_good_row_exits_3(stdreg, tmp_path):
+    path = write_csv(tmp_path / "bad.csv", [_bad_row({"standard_override": "见附件"})])
+    assert stdreg("import", path, "--year", "2011", "--skip-invalid").exit_code == 3
+    assert stdreg.counts()["execution"] == 0
+
+
+def test_rejects_that_cannot_be_written_stop_the_import(stdreg, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    path = write_csv(tmp_path / "mixed.csv", [*BASIC, _bad_row({"standard_override": "见附件"})])
+    run = stdreg("import", path, "--skip-invalid", "--rejects", blocker / "rejects.xlsx")
+    assert run.exit_code == 1
+    assert "nothing was imported" in run.stderr
+    assert stdreg.counts()["product"] == 0
+
+
+def test_reimporting_the_same_file_changes_nothing(stdreg, tmp_path):
+    path = write_xlsx(tmp_path / "r.xlsx", BASIC)
+    stdreg.ok("import", path, "--year", "2011")
+    before = stdreg.dump()
+    run = stdreg.ok("import", path, "--year", "2011")
+    assert "products +0 ~0 =4" in run.stderr
+    after = stdreg.dump()
+    del before["import_batch"], after["import_batch"]
+    assert after == before
+
+
+def test_dry_run_writes_nothing(stdreg, tmp_path):
+    run = stdreg.ok("import", write_csv(tmp_path / "r.csv", BASIC), "--year", "2011", "--dry-run")
+    assert "would import 4 of 4 rows" in run.stderr
+    assert stdreg.counts()["product"] == 0
+    assert stdreg.counts()["import_batch"] == 0
+
+
+def test_warnings_are_collapsed_and_do_not_change_the_exit_code(stdreg, tmp_path):
+    headers = [*HEADERS, "备注"]
+    rows = [[*row(1, f"纸{i}", "GB/T 1234-2030"), "x"] for i in range(3)]
+    rows.append([*row(2, "布", "GB/T 1-2008、GB/T 2-2008", adopted="ISO 1:2000", degree="IDT"), ""])
+    stdreg.ok("import", write_csv(tmp_path / "w.csv", rows, headers), "--year", "2011")
+    warnings = warnings_of(stdreg.cwd / "w.csv.rejects.xlsx")
+    messages = {(w[1], w[3]) for w in warnings}
+    assert ("备注", "unknown column ignored") in messages
+    assert any("later than the as-of date" in m for _, m in messages)
+    assert any("cannot be attributed" in m for _, m in messages)
+    future = [w for w in warnings if "later than" in w[3]]
+    assert len(future) == 1  # one line per distinct value
+
+
+def test_org_code_then_uscc_is_one_enterprise(stdreg, tmp_path):
+    stdreg.ok("import", write_csv(tmp_path / "2011.csv", [row(1, "纸", "GB/T 1-2008", by_org_code=True)]),
+              "--year", "2011")
+    stdreg.ok("import", write_csv(tmp_path / "2012.csv", [row(1, "纸", "GB/T 1-2008")]), "--year", "2012")
+    assert stdreg.counts()["enterprise"] == 1
+    with sqlite3.connect(stdreg.db) as connection:
+        assert connection.execute("SELECT uscc, org_code FROM enterprise").fetchall() == [(uscc(1), org_code(1))]
+    assert stdreg.report(2012)["totals"]["enterprises"] == 1
+
+
+def test_uscc_then_org_code_is_one_enterprise(stdreg, tmp_path):
+    stdreg.ok("import", write_csv(tmp_path / "2011.csv", [row(1, "纸", "GB/T 1-2008")]), "--year", "2011")
+    formatted = org_code(1)[:8] + "-" + org_code(1)[8]
+    values = row(1, "布", "GB/T 2-2008", by_org_code=True)
+    values[2] = formatted
+    stdreg.ok("import", write_csv(tmp_path / "2012.csv", [values]), "--year", "2012")
+    assert stdreg.counts()["enterprise"] == 1
+    assert stdreg.report(2012)["totals"]["products"] == 2
+
+
+def test_a_later_year_does_not_change_an_earlier_report(stdreg, tmp_path):
+    stdreg.ok("import", write_csv(tmp_path / "2011.csv", BASIC), "--year", "2011")
+    before = stdreg.report(2011)
+    later = [row(1, "瓦楞原纸", "GB/T 13023-2008", township="龙洲街道", size="规下"),
+             row(4, "竹地板", "LY/T 1-2008", industry="竹制品"),
+             row(3, "水泥", "GB 175-2007、ISO 9001:2008", township="龙洲街道", industry="建材")]
+    stdreg.ok("import", write_csv(tmp_path / "2012.csv", later), "--year", "2012")
+    assert stdreg.report(2011) == {**before, "previous_year": before["previous_year"]}
+    after = stdreg.report(2012)
+    assert after["totals"]["products"] == 5
+    townships = {b["key"]: b["products"] for b in after["by_township"]}
+    assert townships == {"龙洲街道": 3, "湖镇镇": 1, "詹家镇": 1}
+    assert after["previous_year"]["totals"] == before["totals"]
+
+
+def test_complete_drops_what_the_file_leaves_out_from_its_date(stdreg, tmp_path):
+    first = [row(1, "纸", "GB/T 1-2008、GB/T 2-2008"), row(1, "布", "GB/T 3-2008"), row(2, "竹", "LY/T 1-2008")]
+    stdreg.ok("import", write_csv(tmp_path / "2011.csv", first), "--year", "2011")
+    run = stdreg.ok("import", write_csv(tmp_path / "2012.csv", [row(1, "纸", "GB/T 1-2008")]), "--year", "2012",
+                    "--complete")
+    assert "products +0 ~0 =1 -1" in run.stderr
+    assert "executions +0 ~0 =1 -2" in run.stderr
+    assert stdreg.report(2011)["totals"]["products"] == 3
+    # enterprise 2 was not in the file: its product stays
+    assert stdreg.report(2012)["totals"]["products"] == 2
+    levels = {level["key"]: level["products"] for level in stdreg.report(2012)["by_level"]}
+    assert (levels["national"], levels["industry"]) == (1, 1)
+    # history is kept, not deleted
+    assert stdreg.counts()["product"] == 3
+
+
+def test_without_complete_the_register_keeps_what_a_file_leaves_out(stdreg, tmp_path):
+    stdreg.ok("import", write_csv(tmp_path / "2011.csv", [row(1, "纸", "GB/T 1-2008"), row(1, "布", "")]),
+              "--year", "2011")
+    stdreg.ok("import", write_csv(tmp_path / "2012.csv", [row(1, "纸", "GB/T 2-2012")]), "--year", "2012")
+    totals = stdreg.report(2012)["totals"]
+    assert totals["products"] == 2
+    assert totals["products_without_standard"] == 1
+
+
+def test_blank_cells_never_clear_what_the_register_holds(stdreg, tmp_path):
+    stdreg.ok("import", write_csv(tmp_path / "2011.csv", [row(1, "纸", "GB/T 1-2008", brand="浙江名牌")]),
+              "--year", "2011")
+    blank = row(1, "纸", "GB/T 1-2008", township="", industry="", size="")
+    stdreg.ok("import", write_csv(tmp_path / "2012.csv", [blank]), "--year", "2012")
+    report = stdreg.report(2012)
+    assert report["by_township"][0]["key"] == "湖镇镇"
+    assert report["brand_products"]["products"] == 1
+
+
+def test_an_earlier_file_imported_later_fills_the_past_only(stdreg, tmp_path):
+    stdreg.ok("import", write_csv(tmp_path / "2012.csv", [row(1, "纸", "GB/T 1-2008", township="龙洲街道")]),
+              "--year", "2012")
+    stdreg.ok("import", write_csv(tmp_path / "2011.csv", [row(1, "纸", "GB/T 1-2008", township="湖镇镇")]),
+              "--year", "2011")
+    assert stdreg.report(2011)["by_township"][0]["key"] == "湖镇镇"
+    assert stdreg.report(2012)["by_township"][0]["key"] == "龙洲街道"
+    assert stdreg.report(2010)["totals"]["products"] == 0
+
+
+def test_adoption_from_a_row_is_a_fact_about_the_standard(stdreg, tmp_path):
+    rows = [row(1, "纸", "QB/T 1012-2010", adopted="ISO 536:2012", degree="MOD"),
+            row(2, "纸板", "QB/T 1012-2010")]
+    stdreg.ok("import", write_csv(tmp_path / "r.csv", rows), "--year", "2012")
+    assert stdreg.report(2012)["totals"]["adopting_products"] == 2
+
+
+def test_neq_is_reported_but_not_adoption(stdreg, tmp_path):
+    rows = [row(1, "纸", "QB/T 1012-2010", adopted="ISO 536:2012", degree="非等效")]
+    stdreg.ok("import", write_csv(tmp_path / "r.csv", rows), "--year", "2012")
+    totals = stdreg.report(2012)["totals"]
+    assert (totals["adopting_products"], totals["neq_products"]) == (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.csv", b"", "empty"),
+        ("headers.csv", ",".join(HEADERS).encode(), "no data rows"),
+        ("notes.csv", "这是一个说明文件\n没有表头\n".encode(), "no header row"),
+        ("old.xls", b"\xd0\xcf\x11\xe0", ".xlsx"),
+        ("fake.xlsx", b"not a zip", "not a valid .xlsx"),
+    ],
+)
+def test_unreadable_files_get_one_clear_error(stdreg, tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    run = stdreg("import", path)
+    assert run.exit_code == 3
+    assert message in run.stderr and name in run.stderr
+    assert stdreg.counts()["import_batch"] == 0
+
+
+def test_missing_file_and_directory(stdreg, tmp_path):
+    assert "no such file" in stdreg("import", tmp_path / "nope.csv").stderr
+    assert "is a directory" in stdreg("import", tmp_path).stderr
+
+
+def test_register_without_identity_column(stdreg, tmp_path):
+    path = write_csv(tmp_path / "r.csv", [["企业1", "纸", "GB/T 1-2008"]], ["企业名称", "产品名称", "执行标准"])
+    run = stdreg("import", path)
+    assert run.exit_code == 3
+    assert "统一社会信用代码" in run.stderr
+
+
+def test_a_second_writer_exits_75(stdreg, tmp_path):
+    from stdreg.store import open_register, writer_lock
+
+    path = write_csv(tmp_path / "r.csv", BASIC)
+    register = open_register(stdreg.db)
+    with writer_lock(register):
+        run = stdreg("import", path)
+    register.dispose()
+    assert run.exit_code == 75
+    assert "another stdreg writer" in run.stderr
+    assert stdreg.counts()["product"] == 0
+    stdreg.ok("import", path)
+
+
+def test_as_of_and_year_are_exclusive(stdreg, tmp_path):
+    run = stdreg("import", write_csv(tmp_path / "r.csv", BASIC), "--year", "2011", "--as-of", "2011-06-30")
+    assert run.exit_code == 2
