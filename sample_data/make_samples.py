@@ -418,8 +418,8 @@ TEMPLATES: dict[str, list[Template]] = {
 }  # fmt: skip
 
 # Adoption probability of an ordinary (non-brand) product, per industry.
-ADOPT_P = {"造纸": 0.16, "建材": 0.18, "纺织": 0.2, "电子": 0.42, "机械五金": 0.3,
-           "竹制品": 0.16, "食品": 0.0, "化工": 0.25}  # fmt: skip
+ADOPT_P = {"造纸": 0.2, "建材": 0.22, "纺织": 0.24, "电子": 0.45, "机械五金": 0.33,
+           "竹制品": 0.2, "食品": 0.0, "化工": 0.25}  # fmt: skip
 INDUSTRY_WEIGHTS = {"造纸": 62, "建材": 42, "纺织": 36, "电子": 34, "机械五金": 60,
                     "竹制品": 50, "食品": 14, "化工": 6}  # fmt: skip
 NAME_WORDS = {
@@ -594,6 +594,13 @@ class Generator:
     def lookup(self, code: str) -> Std:
         return STD.get(code) or self.q_standards[code]
 
+    def adopts(self, codes: list[str]) -> bool:
+        for code in codes:
+            std = self.lookup(code)
+            if std.kind != "chinese" or (std.degree or std.register_degree) in ("IDT", "MOD"):
+                return True
+        return False
+
     # ---------------------------------------------------------------- 2011
 
     def choose_standards(
@@ -632,16 +639,18 @@ class Generator:
         tries = 0
         while len(made) < count and tries < 200:
             tries += 1
-            tpl = rng.choice(templates)
+            brand = ""
+            if rng.random() < (0.2 if ent.size.get(year) == "规上" else 0.05):
+                brand = rng.choices(["浙江名牌", "衢州名牌"], [1, 2])[0]
+            # Brand products are mostly made to adopted standards: pick such a product.
+            adoptable = [t for t in templates if t.adopt]
+            tpl = rng.choice(adoptable if brand and adoptable else templates)
             name = rng.choice(tpl.names)
             if nfkc_name(name) in taken:
                 continue
             taken.add(nfkc_name(name))
             prod = Product(name, tpl)
             prod.dual_form = rng.random() < 0.5
-            brand = ""
-            if rng.random() < (0.2 if ent.size.get(year) == "规上" else 0.05):
-                brand = rng.choices(["浙江名牌", "衢州名牌"], [1, 2])[0]
             prod.brand[year] = brand
             prod.stds[year] = self.choose_standards(ent, tpl, name, bool(brand), year)
             prod.output[year] = self.output_value(ent, year)
@@ -869,10 +878,17 @@ class Generator:
         prod.stds[2012] = [future]
         self.special["future_year_2011"] = (ent.uscc, prod.name, future)
         # Brand products added in 2012.
-        for ent in rng.sample(keep, 8):
-            prod = rng.choice(ent.products)
-            if not prod.brand.get(2012) and prod.stds.get(2012):
+        new_brand = []
+        for ent in rng.sample([e for e in keep if e.size[2012] == "规上"], 30):
+            prods = [p for p in ent.products if p.stds.get(2012) and not p.brand.get(2012)]
+            adopting = [p for p in prods if self.adopts(p.stds[2012])]
+            if adopting or (prods and rng.random() < 0.2):
+                prod = rng.choice(adopting or prods)
                 prod.brand[2012] = "衢州名牌"
+                new_brand.append((ent.uscc, prod.name))
+            if len(new_brand) == 8:
+                break
+        self.special["new_brand_products_2012"] = new_brand
         # New enterprises in 2012.
         new_ents = []
         for k in range(12):
@@ -964,6 +980,9 @@ def render_code(code: str, rng: random.Random, dual: str | None = None) -> str:
         return text
     if dual:
         variant = rng.choice(["fullwidth", "nospace", "emdash", "lower"])
+    elif head.startswith(("Q/", "T/")):
+        # Keep the space between an enterprise/group code and its number.
+        variant = rng.choice(["fullwidth", "lower", "double", "emdash", "endash"])
     elif chinese:
         variant = rng.choice(
             ["fullwidth", "lower", "nospace", "double", "emdash", "endash", "gbt", "divslash",
@@ -1027,6 +1046,7 @@ class Writer:
         self.rng = random.Random(SEED + 1)  # rendering has its own stream
         self.stds = gen.all_standards()
         self.stats: dict[str, Counter[str]] = {"2011": Counter(), "2012": Counter()}
+        self.n_rows: dict[int, int] = {}
 
     def adoption_of(self, code: str) -> tuple[str | None, str | None]:
         std = self.stds[code]
@@ -1168,6 +1188,7 @@ class Writer:
             cell.border = border
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         rows = self.rows(2011)
+        self.n_rows[2011] = len(rows)
         r = 5
         org_cells: dict[int, str] = {}
         for n, row in enumerate(rows, start=1):
@@ -1241,6 +1262,7 @@ class Writer:
     def write_2012(self, path: Path) -> None:
         rng = self.rng
         rows = self.rows(2012)
+        self.n_rows[2012] = len(rows)
         size_words = {"规上": ["规上", "规模以上", "规模以上"], "规下": ["规下", "规模以下", "规模以下"]}
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\r\n")
@@ -1310,8 +1332,7 @@ class Writer:
         used = sorted(
             {c for e in self.gen.enterprises for p in e.products for cs in p.stds.values() for c in cs}
         )
-        national = [s for s in STANDARDS]
-        codes = [s.code for s in national] + sorted(self.gen.q_standards)
+        codes = [s.code for s in STANDARDS] + sorted(self.gen.q_standards)
         missing = [c for c in used if c not in codes]
         assert not missing, missing
         buf = io.StringIO()
@@ -1473,14 +1494,14 @@ def summarize(gen: Generator, writer: Writer) -> dict[str, object]:
         "effect, on or before 31 December of the year",
         "files": {
             "register_2011.xlsx": {
-                "rows": len(writer.rows_2011),
+                "rows": writer.n_rows[2011],
                 "header_row": 4,
                 "first_data_row": 5,
                 **counts(file_products(2011), 2011),
                 "stats": dict(writer.stats["2011"]),
             },
             "register_2012.csv": {
-                "rows": len(writer.rows_2012),
+                "rows": writer.n_rows[2012],
                 "header_line": 2,
                 **counts(file_products(2012), 2012),
                 "stats": dict(writer.stats["2012"]),
@@ -1495,6 +1516,7 @@ def summarize(gen: Generator, writer: Writer) -> dict[str, object]:
         "non_enterprise_authorities": sp["non_enterprise_authorities"],
         "dropped_enterprises_2012": sp["dropped_enterprises"],
         "new_enterprises_2012": sp["new_enterprises"],
+        "new_brand_products_2012": sp["new_brand_products_2012"],
         "renamed_2012": sp["renamed"],
         "township_changed_2012": sp["township_changed"],
         "size_changed_2012": sp["size_changed"],
@@ -1516,11 +1538,6 @@ def main() -> None:
     gen = Generator()
     gen.build()
     writer = Writer(gen)
-    writer.rows_2011 = writer.rows(2011)  # type: ignore[attr-defined]
-    writer.rows_2012 = writer.rows(2012)  # type: ignore[attr-defined]
-    # Reset the rendering stream so that the files do not depend on the counting pass.
-    writer.rng = random.Random(SEED + 1)
-    writer.stats = {"2011": Counter(), "2012": Counter()}
     writer.write_2011(OUT / "register_2011.xlsx")
     writer.write_2012(OUT / "register_2012.csv")
     writer.write_catalog(OUT / "catalog.csv")

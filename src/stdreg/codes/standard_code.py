@@ -324,9 +324,9 @@ _LOCAL_START_RE = re.compile(r"^DB[JS]? ?[0-9]", re.ASCII)
 _GROUP_SERIAL_RE = re.compile(r"^(?P<serial>[A-Z0-9][A-Z0-9.\-]*?)(?:-(?P<year>[0-9]{4}))?$")
 _GROUP_SERIAL_OK_RE = re.compile(r"^[A-Z0-9]+(?:[.\-][A-Z0-9]+)*$", re.ASCII)
 _ORG_RE = re.compile(r"^[A-Z][A-Z0-9]{1,15}$", re.ASCII)
-_ENT_RE = re.compile(r"^(?P<ent>[A-Z0-9][A-Z0-9\-]*)(?:/(?P<kind>[A-Z0-9]{1,3}))?$", re.ASCII)
+_ENT_RE = re.compile(r"^(?P<ent>[A-Z0-9]+(?:-[A-Z0-9]+)*)(?:/(?P<kind>[A-Z0-9]{1,3}))?$", re.ASCII)
 _ENT_NOSPACE_RE = re.compile(
-    r"^(?P<ent>[A-Z0-9\-]*[A-Z])(?:/(?P<kind>[A-Z]{1,3}))?(?P<rest>[0-9].*)$", re.ASCII
+    r"^(?P<ent>(?:[A-Z0-9]+-)*[A-Z0-9]*[A-Z])(?:/(?P<kind>[A-Z]{1,3}))?(?P<rest>[0-9].*)$", re.ASCII
 )
 _ENT_SERIAL_RE = re.compile(
     r"^(?P<serial>[0-9][0-9A-Z.\- ]*?)(?:-(?P<year>[0-9]{2}|[0-9]{4}))?$", re.ASCII

@@ -107,20 +107,10 @@ def import_file(
         raise InputError(f"{path}: no data rows below the header (row {source.header.row_number})")
 
     target = rejects_path or default_rejects_path(path)
-    if problems.rejects:
-        try:
-            result.problems_path = write_rejects(problems, target)
-        except StdregError as exc:
-            raise StdregError(f"{exc}; rows were rejected and cannot be reported, so nothing was imported") from exc
-        if not skip_invalid:
-            raise RowsRejected(result, _rejected_message(result, problems))
-        if not rows:
-            raise RowsRejected(result, f"{path}: no valid row; nothing imported. " + _rejected_message(result, problems))
-    elif problems.warnings:
-        try:
-            result.problems_path = write_rejects(problems, target)
-        except StdregError:
-            result.problems_path = None  # warnings alone never stop an import
+    if problems.rejects and (not skip_invalid or not rows):
+        _write_problems(result, problems, target)
+        nothing = "no valid row; " if skip_invalid else ""
+        raise RowsRejected(result, nothing + _rejected_message(result, problems))
 
     with register.engine.connect() as connection, connection.begin() as transaction:
         batch_id = connection.execute(insert(BATCH).values(
@@ -144,6 +134,14 @@ def import_file(
                                               problems=problems, column=column))
         connection.execute(update(BATCH).where(BATCH.c.id == batch_id).values(
             finished_at=dt.datetime.now(dt.UTC), summary=json.dumps(dict(result.counts), ensure_ascii=False)))
+        # written before the commit: rows rejected but not reported would be data lost
+        if problems.rejects:
+            _write_problems(result, problems, target)
+        elif problems.warnings:
+            try:
+                result.problems_path = write_rejects(problems, target)
+            except StdregError:
+                result.problems_path = None  # warnings alone never stop an import
         if dry_run:
             transaction.rollback()
             result.batch_id = None
@@ -177,13 +175,19 @@ def _validate(source: SourceFile, problems: Problems, as_of: dt.date, result: Im
     return rows, validator
 
 
+def _write_problems(result: ImportResult, problems: Problems, target: Path) -> None:
+    try:
+        result.problems_path = write_rejects(problems, target)
+    except StdregError as exc:
+        raise StdregError(f"{exc}; rows were rejected and cannot be reported, so nothing was imported") from exc
+
+
 def _rejected_message(result: ImportResult, problems: Problems) -> str:
     shown = "\n".join(f"  {error}" for error in problems.rejects[:5])
     more = f"\n  … and {len(problems.rejects) - 5} more" if len(problems.rejects) > 5 else ""
     return (
-        f"{result.path}: {result.rows_rejected} of {result.rows_read} rows rejected; "
-        f"{'nothing imported' if result.batch_id is None else ''}"
-        f" (see {result.problems_path}):\n{shown}{more}"
+        f"{result.path}: {result.rows_rejected} of {result.rows_read} rows rejected, nothing imported; "
+        f"the rejects file {result.problems_path} lists them:\n{shown}{more}"
     )
 
 
