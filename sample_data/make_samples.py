@@ -390,7 +390,7 @@ TEMPLATES: dict[str, list[Template]] = {
         T(["灰铸铁件", "铸件"], [["GB/T 9439-2010"]]),
         T(["球墨铸铁件"], [["Q"]], [["GB/T 1348-2009"]]),
         T(["茶叶揉捻机", "茶叶机械"], [["JB/T 9812-1999"]]),
-        T(["五金配件", "不锈钢合页"], [["Q"]], [["Q:ISO 9227:2006:NEQ"]]),
+        T(["五金配件", "不锈钢合页"], [["Q"], ["Q:ISO 9227:2006:NEQ"]]),
     ],
     "竹制品": [
         T(["竹地板", "竹木复合地板", "重竹地板"], [["GB/T 20240-2006"], ["GB/T 20240-2006", "GB 18580-2001"]],
@@ -841,6 +841,15 @@ class Generator:
                         code = "GB/T 14902-2012"
                         switched.append((ent.uscc, prod.name, "GB 14902-2003", code))
                     new_codes.append(code)
+                if (
+                    prod.brand[2012]
+                    and prod.template.adopt
+                    and not self.adopts(new_codes)
+                    and rng.random() < 0.6
+                ):
+                    # The brand product moves to an adopted standard (the work plan's target).
+                    new_codes = self.resolve(ent, prod.name, rng.choice(prod.template.adopt), 2012)
+                    switched.append((ent.uscc, prod.name, None, "、".join(new_codes)))
                 if not new_codes and rng.random() < 0.3:
                     new_codes = self.resolve(ent, prod.name, ["Q"], 2012)
                     switched.append((ent.uscc, prod.name, None, new_codes[0]))
@@ -1454,10 +1463,12 @@ def summarize(gen: Generator, writer: Writer) -> dict[str, object]:
     register_2012 = file_products(2012) + carried
     # Carried-over products keep their 2011 standards for the end-2012 register.
     for _, p in carried:
-        p.stds.setdefault(2012, p.stds[2011])
+        p.stds[2012] = p.stds[2011]
+        p.brand[2012] = p.brand[2011]
     reg = counts(register_2012, 2012)
     for _, p in carried:
         del p.stds[2012]
+        del p.brand[2012]
 
     outdated = []
     for code, std in sorted(stds.items()):

@@ -467,6 +467,10 @@ def _parse_cn(text: str, s: str) -> StandardCode:
     if m is None:
         raise StandardCodeError(text, "no issuer code before the serial number")
     base, nat = _resolve_issuer(text, m["issuer"], m["tz"])
+    if base == "DB" and nat is None:
+        raise StandardCodeError(
+            text, "DB needs a province code (local, DB33/T 1) or /T (earthquake industry, DB/T 1)"
+        )
     info = _cn_issuers()[base]
     rest = m["rest"]
     if not rest:
@@ -502,7 +506,7 @@ _KEYWORDS = frozenset(
     TS VOL""".split()
 )
 _TOKEN_RE = re.compile(r"^[A-Z0-9(][A-Z0-9.\-:/+()_]*$", re.ASCII)
-_ISO_DASH_YEAR_RE = re.compile(r"^(?P<head>[^ :]*[0-9])-(?P<year>(?:19|20)[0-9]{2}|2100)(?=$|/)")
+_ISO_DASH_YEAR_RE = re.compile(r"^(?P<head>[^ :/+]*[0-9])-(?P<year>(?:19|20)[0-9]{2}|2100)(?=$|/)")
 _FOREIGN_CORE_RE = re.compile(
     r"^(?P<num>[A-Z]*[0-9][A-Z0-9.]*?)(?:-(?P<part>[0-9A-Z]+(?:-[0-9A-Z]+)*?))?"
     r"(?::(?P<year>[0-9]{4}))?(?=$|[:/+(_R-])",
@@ -523,12 +527,16 @@ def _parse_foreign(text: str, s: str, body: str) -> StandardCode:
     dm = re.match(r"^/([A-Z]+) ?(.*)$", rest, re.ASCII)  # deliverable: ISO/TS, CAC/RCP
     if dm is not None:
         display, rest = f"{body}/{dm[1]}", dm[2]
+        if display in _bodies():
+            body, info = display, _bodies()[display]
     if body == "ASTM":
         rest = re.sub(r"^([A-Z]{1,2}) ([0-9])", r"\1\2", rest)
     if info.level == "international" and body.startswith(("ISO", "IEC")):
         rest = _ISO_DASH_YEAR_RE.sub(r"\g<head>:\g<year>", rest)
     tokens = rest.split(" ") if rest else []
     if not any(c.isdigit() for c in rest):
+        raise StandardCodeError(text, f"no number after {display!r}")
+    if not tokens or not tokens[0][0].isalnum():
         raise StandardCodeError(text, f"no number after {display!r}")
     for tok in tokens:
         if not _TOKEN_RE.match(tok):
