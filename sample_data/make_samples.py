@@ -317,7 +317,8 @@ TEMPLATES: dict[str, list[Template]] = {
         T(["胶版印刷纸"], [["QB/T 1012-1991"]], [["QB/T 1012-1991", "GB/T 12914-2008"]]),
         T(["卷烟纸", "卷烟接装纸"], [["GB/T 12655-2007"], ["Q"]], [["Q:ISO 2965:1997:MOD"]]),
         T(["卫生纸", "卫生纸原纸", "生活用纸"], [["GB/T 20810-2006"]]),
-        T(["装饰原纸", "浸渍纸"], [["QB/T 4032-2010"], ["Q"]], [["QB/T 4032-2010", "GB/T 12914-2008"]]),
+        T(["装饰原纸", "浸渍纸"], [["QB/T 4032-2010"], ["Q"]],
+          [["QB/T 4032-2010", "GB/T 12914-2008"]]),
         T(["热敏纸", "热敏传真纸"], [["GB/T 28210-2011"]]),
         T(["电解电容器纸"], [["Q"]], [["GB/T 24987-2010"]]),
         T(["特种纸", "格拉辛纸", "离型原纸", "描图纸", "工业滤纸", "无碳复写纸"],
@@ -393,10 +394,12 @@ TEMPLATES: dict[str, list[Template]] = {
         T(["五金配件", "不锈钢合页"], [["Q"], ["Q:ISO 9227:2006:NEQ"]]),
     ],
     "竹制品": [
-        T(["竹地板", "竹木复合地板", "重竹地板"], [["GB/T 20240-2006"], ["GB/T 20240-2006", "GB 18580-2001"]],
+        T(["竹地板", "竹木复合地板", "重竹地板"],
+          [["GB/T 20240-2006"], ["GB/T 20240-2006", "GB 18580-2001"]],
           [["EN 14342:2005+A1:2008", "GB/T 20240-2006"], ["EN 14342:2005+A1:2008"]]),
         T(["竹筷", "一次性竹筷", "竹制筷子"], [["GB/T 19790.2-2005"]]),
-        T(["竹胶合板", "竹编胶合板"], [["GB/T 13123-2003"]], [["GB/T 13123-2003", "ISO 22157-1:2004"]]),
+        T(["竹胶合板", "竹编胶合板"], [["GB/T 13123-2003"]],
+          [["GB/T 13123-2003", "ISO 22157-1:2004"]]),
         T(["竹集成材", "竹集成材家具"], [["LY/T 1815-2009"], ["Q"]], [["Q:ASTM D4442-07:MOD"]]),
         T(["竹材车厢底板"], [["LY/T 1575-2000"]]),
         T(["竹砧板", "竹菜板"], [["DB33/T 658-2012"]]),
@@ -507,9 +510,7 @@ class Generator:
             if rng.random() < 0.06:
                 first8 = rng.choice("LMPQX") + "".join(rng.choice("0123456789") for _ in range(7))
             else:
-                first8 = rng.choice("1234567") + "".join(
-                    rng.choice("0123456789") for _ in range(7)
-                )
+                first8 = rng.choice("1234567") + "".join(rng.choice("0123456789") for _ in range(7))
             org = first8 + calc_org_check(first8)
             if org not in self.used_orgs:
                 self.used_orgs.add(org)
@@ -610,10 +611,8 @@ class Generator:
         if rng.random() < 0.04 and not brand:
             return []
         p = 0.88 if brand else ADOPT_P[ent.industry]
-        if tpl.adopt and rng.random() < p:
-            option = rng.choice(tpl.adopt)
-        else:
-            option = rng.choice(tpl.base)
+        adopt = bool(tpl.adopt) and rng.random() < p
+        option = rng.choice(tpl.adopt) if adopt else rng.choice(tpl.base)
         codes = self.resolve(ent, name, option, year)
         # Editions: before the new one was published (or for laggards), the old one.
         out = []
@@ -635,7 +634,7 @@ class Generator:
         rng = self.rng
         templates = TEMPLATES[ent.industry]
         taken = {nfkc_name(p.name) for p in ent.products}
-        made = []
+        made: list[Product] = []
         tries = 0
         while len(made) < count and tries < 200:
             tries += 1
@@ -699,12 +698,16 @@ class Generator:
         if industry == "竹制品" and rng.random() < 0.4:
             ent.township[year] = rng.choice(["溪口镇", "庙下乡", "大街乡", "沐尘畲族乡", "罗家乡"])
         ent.high_tech[year] = rng.random() < (0.3 if industry in ("电子", "机械五金") else 0.06)
-        ent.key_energy[year] = ent.size[year] == "规上" and industry in ("造纸", "建材") and (
-            rng.random() < 0.6
+        ent.key_energy[year] = (
+            ent.size[year] == "规上" and industry in ("造纸", "建材") and (rng.random() < 0.6)
         )
         if ent.key_energy[year]:
             ent.metrology[year] = rng.choices(
-                ["是", dt.date(rng.randint(2008, 2011), rng.randint(1, 12), rng.randint(1, 28)), "否"],
+                [
+                    "是",
+                    dt.date(rng.randint(2008, 2011), rng.randint(1, 12), rng.randint(1, 28)),
+                    "否",
+                ],
                 [5, 4, 2],
             )[0]
         else:
@@ -772,12 +775,12 @@ class Generator:
                     break
             else:
                 core = core[2:] if core.startswith("浙江") else core
-            new = "浙江" + core.replace("股份有限公司", "有限公司").replace(
+            new_name = "浙江" + core.replace("股份有限公司", "有限公司").replace(
                 "有限责任公司", "有限公司"
             ).replace("有限公司", "股份有限公司")
-            if new == old or new in self.used_names:
-                new = old.replace("有限公司", "集团有限公司")
-            ent.names[2012] = new
+            if new_name == old or new_name in self.used_names:
+                new_name = old.replace("有限公司", "集团有限公司")
+            ent.names[2012] = new_name
         self.special["renamed"] = [(e.uscc, e.names[2011], e.names[2012]) for e in renamed]
         moved = rng.sample(keep, 5)
         for ent in moved:
@@ -801,9 +804,9 @@ class Generator:
             if ent.metrology[2011] == "否" and rng.random() < 0.15:
                 ent.metrology[2012] = "是"
         # Products.
-        dropped_products = []
-        switched = []
-        q_revised = []
+        dropped_products: list[tuple[str, str]] = []
+        switched: list[tuple[str, str, str | None, str]] = []
+        q_revised: list[tuple[str, str, str, str]] = []
         q_withdrawn: list[str] = []
         for ent in keep:
             for prod in list(ent.products):
@@ -816,7 +819,8 @@ class Generator:
                     prod.brand[2012] = ""
                 out = prod.output[2011]
                 prod.output[2012] = (
-                    None if out is None and rng.random() < 0.5
+                    None
+                    if out is None and rng.random() < 0.5
                     else round((out or 200) * rng.uniform(0.85, 1.3), 1)
                 )
                 new_codes = []
@@ -865,7 +869,7 @@ class Generator:
             for c in p.stds[2012]
             if c.startswith("Q/") and c in p.stds[2011] and not c.endswith("-2012")
         ]
-        for ent, prod, code in rng.sample(still, 2):
+        for _ent, _prod, code in rng.sample(still, 2):
             self.q_standards[code].withdrawn = f"2012-{rng.randint(3, 10):02d}-01"
             q_withdrawn.append(code)
         # One register row in 2011 carries an enterprise standard dated 2012 (typo / early).
@@ -927,9 +931,7 @@ class Generator:
         paper.products[-1].output[2012] = 860.0
         paper.products[-1].brand[2012] = ""
         # One row per (product, standard) in 2012 for a few enterprises.
-        multi = [
-            e for e in keep if any(len(p.stds.get(2012, [])) > 1 for p in e.products)
-        ]
+        multi = [e for e in keep if any(len(p.stds.get(2012, [])) > 1 for p in e.products)]
         for ent in rng.sample(multi, 4):
             ent.per_standard_rows[2012] = True
         self.special["dropped_products"] = dropped_products
@@ -1110,7 +1112,7 @@ class Writer:
         if r < 0.15:
             return f"{value:,.1f}"
         if year == 2012:
-            return f"{value:g}"
+            return f"{value:.1f}".removesuffix(".0")
         return value
 
     def rows(self, year: int) -> list[dict[str, object]]:
@@ -1272,13 +1274,16 @@ class Writer:
         rng = self.rng
         rows = self.rows(2012)
         self.n_rows[2012] = len(rows)
-        size_words = {"规上": ["规上", "规模以上", "规模以上"], "规下": ["规下", "规模以下", "规模以下"]}
+        size_words = {
+            "规上": ["规上", "规模以上", "规模以上"],
+            "规下": ["规下", "规模以下", "规模以下"],
+        }
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\r\n")
         w.writerow([f"{COUNTY}2012年度企业产品执行标准汇总表"] + [""] * (len(HEADERS_2012) - 1))
         w.writerow(HEADERS_2012)
         switched_org = {e.idx for e in self.gen.enterprises if e.org_only_2011}
-        new_ents = set(self.gen.special["new_enterprises"])  # type: ignore[arg-type]
+        new_ents = set(self.gen.special["new_enterprises"])  # type: ignore[call-overload]
         renamed = {u for u, _, _ in self.gen.special["renamed"]}  # type: ignore[attr-defined]
         org_given: dict[int, str] = {}
         for n, row in enumerate(rows, start=1):
@@ -1294,7 +1299,9 @@ class Writer:
             metro = ent.metrology[2012]
             if isinstance(metro, dt.date):
                 metro_cell = (
-                    metro.isoformat() if ent.idx % 2 else f"{metro.year}年{metro.month}月{metro.day}日"
+                    metro.isoformat()
+                    if ent.idx % 2
+                    else f"{metro.year}年{metro.month}月{metro.day}日"
                 )
             else:
                 metro_cell = metro or ""  # type: ignore[assignment]
@@ -1339,7 +1346,13 @@ class Writer:
     def write_catalog(self, path: Path) -> list[str]:
         rng = self.rng
         used = sorted(
-            {c for e in self.gen.enterprises for p in e.products for cs in p.stds.values() for c in cs}
+            {
+                c
+                for e in self.gen.enterprises
+                for p in e.products
+                for cs in p.stds.values()
+                for c in cs
+            }
         )
         codes = [s.code for s in STANDARDS] + sorted(self.gen.q_standards)
         missing = [c for c in used if c not in codes]
@@ -1414,7 +1427,9 @@ def summarize(gen: Generator, writer: Writer) -> dict[str, object]:
         end = YEAR_END[year]
         c: Counter[str] = Counter()
         by_industry: dict[str, Counter[str]] = {}
-        ents = set()
+        ents: set[int] = set()
+        with_std_ents: set[int] = set()
+        adopting_ents: set[int] = set()
         for ent, prod in products:
             codes = prod.stds[year]
             kinds = {adoption(x) for x in codes}
@@ -1425,6 +1440,14 @@ def summarize(gen: Generator, writer: Writer) -> dict[str, object]:
                 for x in codes
             )
             ents.add(ent.idx)
+            value = prod.output.get(year) or 0.0
+            c["output_value_total"] += value  # type: ignore[assignment]
+            if codes:
+                c["output_value_with_standard"] += value  # type: ignore[assignment]
+                with_std_ents.add(ent.idx)
+            if adopting:
+                c["output_value_adopting"] += value  # type: ignore[assignment]
+                adopting_ents.add(ent.idx)
             ind = by_industry.setdefault(ent.industry, Counter())
             for counter in (c, ind):
                 counter["products"] += 1
@@ -1438,7 +1461,14 @@ def summarize(gen: Generator, writer: Writer) -> dict[str, object]:
                 c["brand_products"] += 1
                 c["brand_products_with_standard"] += bool(codes)
                 c["brand_adopting_products"] += adopting
-        totals: dict[str, object] = {"enterprises": len(ents), **c}
+        for k in ("output_value_total", "output_value_with_standard", "output_value_adopting"):
+            c[k] = round(c[k], 1)  # type: ignore[assignment]
+        totals: dict[str, object] = {
+            "enterprises": len(ents),
+            "enterprises_with_standard": len(with_std_ents),
+            "adopting_enterprises": len(adopting_ents),
+            **c,
+        }
         totals["adoption_rate"] = round(c["adopting_products"] / c["products_with_standard"], 4)
         if c["brand_products_with_standard"]:
             totals["brand_adoption_rate"] = round(
@@ -1465,19 +1495,19 @@ def summarize(gen: Generator, writer: Writer) -> dict[str, object]:
     for _, p in carried:
         p.stds[2012] = p.stds[2011]
         p.brand[2012] = p.brand[2011]
+        p.output[2012] = p.output[2011]
     reg = counts(register_2012, 2012)
     for _, p in carried:
         del p.stds[2012]
         del p.brand[2012]
+        del p.output[2012]
 
     outdated = []
     for code, std in sorted(stds.items()):
         since = gen.outdated_since(std, stds)
         if since is None:
             continue
-        users = {
-            y: sum(1 for e, p in file_products(y) if code in p.stds[y]) for y in (2011, 2012)
-        }
+        users = {y: sum(1 for e, p in file_products(y) if code in p.stds[y]) for y in (2011, 2012)}
         outdated.append(
             {
                 "code": code,
@@ -1545,15 +1575,21 @@ def summarize(gen: Generator, writer: Writer) -> dict[str, object]:
     }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=OUT, help="output directory")
+    out: Path = parser.parse_args(argv).out
+    out.mkdir(parents=True, exist_ok=True)
     gen = Generator()
     gen.build()
     writer = Writer(gen)
-    writer.write_2011(OUT / "register_2011.xlsx")
-    writer.write_2012(OUT / "register_2012.csv")
-    writer.write_catalog(OUT / "catalog.csv")
+    writer.write_2011(out / "register_2011.xlsx")
+    writer.write_2012(out / "register_2012.csv")
+    writer.write_catalog(out / "catalog.csv")
     summary = summarize(gen, writer)
-    (OUT / "expected_summary.json").write_text(
+    (out / "expected_summary.json").write_text(
         json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     files = summary["files"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import traceback
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -21,13 +20,13 @@ from stdreg.errors import EXIT_FAILURE, StdregError
 class StdregGroup(TyperGroup):
     """Turns stdreg's own errors into ``Error: …`` on stderr and their exit codes."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except StdregError as exc:
             Messages().error(str(exc))
             raise typer.Exit(exc.exit_code) from None
-        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+        except (typer.Exit, typer.Abort, typer.exceptions.TyperException, KeyboardInterrupt):
             raise
         except Exception as exc:
             verbose = isinstance(ctx.obj, GlobalOptions) and ctx.obj.verbose

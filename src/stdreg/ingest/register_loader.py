@@ -113,14 +113,13 @@ class StandardFacts:
 def standard_facts(rows: Iterable[RegisterRow]) -> dict[str, StandardFacts]:
     facts: dict[str, StandardFacts] = {}
     for row in rows:
-        if len(row.standards) != 1:
-            continue
-        if row.standard_title is None and row.adopted is None and row.degree is None:
-            continue
-        fact = facts.setdefault(row.standards[0], StandardFacts())
-        fact.title = fact.title or row.standard_title
-        if row.degree is not None and fact.degree is None:
-            fact.adopted, fact.degree = row.adopted, row.degree
+        for code, title in zip(row.standards, row.standard_titles, strict=False):
+            fact = facts.setdefault(code, StandardFacts())
+            fact.title = fact.title or title
+        if row.degree is not None:  # only ever given on a row that names one standard
+            fact = facts.setdefault(row.standards[0], StandardFacts())
+            if fact.degree is None:
+                fact.adopted, fact.degree = row.adopted, row.degree
     return facts
 
 

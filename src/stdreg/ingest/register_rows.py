@@ -7,6 +7,7 @@ credit codes repeat thousands of times in a county file.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,8 @@ from stdreg.ingest.cells import CellError, clean_text
 from stdreg.ingest.headers import HeaderMap
 from stdreg.ingest.problems import Problems
 from stdreg.ingest.readers import RawRow
+
+_TITLE_SEPARATORS = re.compile(r"[、；;\n]+")
 
 ENTERPRISE_FIELDS = (
     "name",
@@ -59,7 +62,7 @@ class RegisterRow:
     product: str
     product_values: tuple[Any, ...]  # values in PRODUCT_FIELDS order; None = unknown
     standards: tuple[str, ...]  # normalized codes, distinct, in the cell's order
-    standard_title: str | None
+    standard_titles: tuple[str, ...]  # aligned with standards, or empty
     adopted: str | None
     degree: str | None
 
@@ -143,9 +146,6 @@ class RegisterValidator:
                     "attributed: ignored",
                 )
             adopted = degree = None
-            if title is not None and len(standards) > 1:
-                self.problems.warn(self.column("standard_title"), title, "title on a row with several standards: ignored")
-                title = None
         elif adopted is not None and degree is None:
             self.problems.warn(self.column("adopted"), adopted, "adopted standard without a degree: not counted as adoption")
         return RegisterRow(
@@ -156,10 +156,23 @@ class RegisterValidator:
             product=clean_text(product),
             product_values=(output_value, brand),
             standards=standards,
-            standard_title=clean_text(title) if title is not None else None,
+            standard_titles=self._titles(title, standards),
             adopted=adopted,
             degree=degree,
         )
+
+    def _titles(self, title: Any, standards: tuple[str, ...]) -> tuple[str, ...]:
+        """Titles paired with the codes: one per code, in the same order, or none at all."""
+        if title is None or not standards:
+            return ()
+        if len(standards) == 1:
+            return (clean_text(title),)
+        parts = [clean_text(part) for part in _TITLE_SEPARATORS.split(str(title)) if part.strip()]
+        if len(parts) == len(standards):
+            return tuple(parts)
+        self.problems.warn(self.column("standard_title"), title,
+                           f"{len(parts)} titles for {len(standards)} standards cannot be paired: ignored")
+        return ()
 
     def _identity(self, uscc: Any, org_code: Any) -> tuple[str | None, str]:
         key = (None if uscc is None else str(uscc), None if org_code is None else str(org_code))
