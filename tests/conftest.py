@@ -41,7 +41,9 @@ class Stdreg:
         old = Path.cwd()
         os.chdir(self.cwd)
         try:
-            result = self.runner.invoke(app, ["--db", self.db, *map(str, args)], env=env, catch_exceptions=False)
+            result = self.runner.invoke(
+                app, ["--db", self.db, *map(str, args)], env=env, catch_exceptions=False
+            )
         finally:
             os.chdir(old)
         return Run(result.exit_code, result.stdout, result.stderr)
@@ -58,15 +60,23 @@ class Stdreg:
         """Row counts of every register table, read straight from the file."""
         path = self.db
         with sqlite3.connect(path) as connection:
-            tables = [r[0] for r in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+            tables = [
+                r[0]
+                for r in connection.execute(
+                    "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+                )
+            ]
             return {t: connection.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
 
     def dump(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every table, to show that nothing changed."""
         with sqlite3.connect(self.db) as connection:
-            tables = [r[0] for r in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+            tables = [
+                r[0]
+                for r in connection.execute(
+                    "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+                )
+            ]
             return {t: sorted(connection.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
 
 

@@ -10,8 +10,6 @@ import sysconfig
 import venv
 from pathlib import Path
 
-import pytest
-
 from builders import row, write_csv
 from conftest import PROJECT
 
@@ -76,8 +74,11 @@ def test_backup_is_a_consistent_copy(stdreg, tmp_path):
 def test_the_wheel_ships_the_migrations(tmp_path):
     """Build the wheel, install it in a fresh virtual environment, and create a register from it."""
     dist = tmp_path / "dist"
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(PROJECT)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(PROJECT)],
+        check=True,
+        capture_output=True,
+    )
     (wheel,) = dist.glob("stdreg-*.whl")
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
@@ -85,16 +86,30 @@ def test_the_wheel_ships_the_migrations(tmp_path):
     subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--quiet", str(wheel)], check=True)
     # the dependencies come from this environment; a plain path line in a .pth file does
     # not run that environment's own .pth files, so the source checkout stays out of reach
-    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             capture_output=True, text=True, check=True).stdout.strip()
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     Path(purelib, "test-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     db = tmp_path / "from-wheel.sqlite"
     env = {**os.environ, "PYTHONPATH": ""}
-    result = subprocess.run([str(env_dir / "bin" / "stdreg"), "--db", str(db), "db", "info", "--format", "json"],
-                            capture_output=True, text=True, env=env, cwd=tmp_path)
+    result = subprocess.run(
+        [str(env_dir / "bin" / "stdreg"), "--db", str(db), "db", "info", "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert '"schema_revision": null' not in result.stdout
     assert db.exists()
-    located = subprocess.run([str(python), "-c", "import stdreg.store as s; print(s.migrations_dir())"],
-                             capture_output=True, text=True, env=env, cwd=tmp_path)
+    located = subprocess.run(
+        [str(python), "-c", "import stdreg.store as s; print(s.migrations_dir())"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     assert str(env_dir) in located.stdout, located.stdout + located.stderr

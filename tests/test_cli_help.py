@@ -54,8 +54,8 @@ def test_help_does_not_import_heavy_libraries():
         "import runpy, sys\n"
         "sys.argv = ['stdreg', '--help']\n"
         "try:\n    runpy.run_module('stdreg', run_name='__main__')\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in ('sqlalchemy', 'openpyxl', 'alembic', 'sqlmodel', 'pydantic') if m in sys.modules),"
-        " file=sys.stderr)\n"
+        "heavy = ('sqlalchemy', 'openpyxl', 'alembic', 'sqlmodel', 'pydantic')\n"
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stderr.strip().endswith("[]"), result.stderr

@@ -76,8 +76,13 @@ def test_messy_codes_are_normalized(stdreg, tmp_path):
     ]
     stdreg.ok("import", write_xlsx(tmp_path / "messy.xlsx", rows), "--year", "2024")
     assert standards_in(stdreg.db) == {
-        "GB/T 13023-2008", "GB/T 1234-2008", "ISO 536:2019", "Q/LYHD 001-2008", "DB13/T 5651.5-2023",
-        "GB/T 19001-2016/ISO 9001:2015", "GB 1234-1989",
+        "GB/T 13023-2008",
+        "GB/T 1234-2008",
+        "ISO 536:2019",
+        "Q/LYHD 001-2008",
+        "DB13/T 5651.5-2023",
+        "GB/T 19001-2016/ISO 9001:2015",
+        "GB 1234-1989",
     }
     report = stdreg.report(2024)
     # the dual number adopts ISO 9001 IDT; ISO 536 is itself international
@@ -85,8 +90,10 @@ def test_messy_codes_are_normalized(stdreg, tmp_path):
 
 
 def test_thousands_separators_and_units_in_numbers(stdreg, tmp_path):
-    rows = [row(1, "纸", "GB/T 1234-2008", output="1,234.5", adopted="ISO 536:2012", degree="等同采用"),
-            row(2, "布", "GB/T 1235-2008", output="12 万元")]
+    rows = [
+        row(1, "纸", "GB/T 1234-2008", output="1,234.5", adopted="ISO 536:2012", degree="等同采用"),
+        row(2, "布", "GB/T 1235-2008", output="12 万元"),
+    ]
     stdreg.ok("import", write_csv(tmp_path / "r.csv", rows), "--year", "2012")
     totals = stdreg.report(2012)["totals"]
     assert totals["output_value_with_standard"] == pytest.approx(1246.5)
@@ -94,7 +101,11 @@ def test_thousands_separators_and_units_in_numbers(stdreg, tmp_path):
 
 
 BAD_ROWS = [
-    ("uscc checksum", dict(uscc_override=uscc(5)[:-1] + ("0" if uscc(5)[-1] != "0" else "1")), "统一社会信用代码"),
+    (
+        "uscc checksum",
+        dict(uscc_override=uscc(5)[:-1] + ("0" if uscc(5)[-1] != "0" else "1")),
+        "统一社会信用代码",
+    ),
     ("15-digit registration number", dict(uscc_override="330825000012345"), "统一社会信用代码"),
     ("org code contradicts uscc", dict(org_override=org_code(6)), "组织机构代码"),
     ("missing enterprise", dict(name_override=""), "企业名称"),
@@ -111,8 +122,16 @@ BAD_ROWS = [
 
 def _bad_row(kind: dict[str, str]) -> list[Any]:
     values = row(5, "坏产品", "GB/T 1234-2008", adopted="ISO 536:2012", degree="IDT")
-    positions = {"name_override": 0, "uscc_override": 1, "org_override": 2, "size_override": 5,
-                 "product_override": 6, "standard_override": 7, "degree_override": 9, "output_override": 10}
+    positions = {
+        "name_override": 0,
+        "uscc_override": 1,
+        "org_override": 2,
+        "size_override": 5,
+        "product_override": 6,
+        "standard_override": 7,
+        "degree_override": 9,
+        "output_override": 10,
+    }
     for key, value in kind.items():
         values[positions[key]] = value
     return values
@@ -195,12 +214,18 @@ def test_warnings_are_collapsed_and_do_not_change_the_exit_code(stdreg, tmp_path
 
 
 def test_org_code_then_uscc_is_one_enterprise(stdreg, tmp_path):
-    stdreg.ok("import", write_csv(tmp_path / "2011.csv", [row(1, "纸", "GB/T 1-2008", by_org_code=True)]),
-              "--year", "2011")
+    stdreg.ok(
+        "import",
+        write_csv(tmp_path / "2011.csv", [row(1, "纸", "GB/T 1-2008", by_org_code=True)]),
+        "--year",
+        "2011",
+    )
     stdreg.ok("import", write_csv(tmp_path / "2012.csv", [row(1, "纸", "GB/T 1-2008")]), "--year", "2012")
     assert stdreg.counts()["enterprise"] == 1
     with sqlite3.connect(stdreg.db) as connection:
-        assert connection.execute("SELECT uscc, org_code FROM enterprise").fetchall() == [(uscc(1), org_code(1))]
+        assert connection.execute("SELECT uscc, org_code FROM enterprise").fetchall() == [
+            (uscc(1), org_code(1))
+        ]
     assert stdreg.report(2012)["totals"]["enterprises"] == 1
 
 
@@ -217,9 +242,11 @@ def test_uscc_then_org_code_is_one_enterprise(stdreg, tmp_path):
 def test_a_later_year_does_not_change_an_earlier_report(stdreg, tmp_path):
     stdreg.ok("import", write_csv(tmp_path / "2011.csv", BASIC), "--year", "2011")
     before = stdreg.report(2011)
-    later = [row(1, "瓦楞原纸", "GB/T 13023-2008", township="龙洲街道", size="规下"),
-             row(4, "竹地板", "LY/T 1-2008", industry="竹制品"),
-             row(3, "水泥", "GB 175-2007、ISO 9001:2008", township="龙洲街道", industry="建材")]
+    later = [
+        row(1, "瓦楞原纸", "GB/T 13023-2008", township="龙洲街道", size="规下"),
+        row(4, "竹地板", "LY/T 1-2008", industry="竹制品"),
+        row(3, "水泥", "GB 175-2007、ISO 9001:2008", township="龙洲街道", industry="建材"),
+    ]
     stdreg.ok("import", write_csv(tmp_path / "2012.csv", later), "--year", "2012")
     assert stdreg.report(2011) == {**before, "previous_year": before["previous_year"]}
     after = stdreg.report(2012)
@@ -230,10 +257,19 @@ def test_a_later_year_does_not_change_an_earlier_report(stdreg, tmp_path):
 
 
 def test_complete_drops_what_the_file_leaves_out_from_its_date(stdreg, tmp_path):
-    first = [row(1, "纸", "GB/T 1-2008、GB/T 2-2008"), row(1, "布", "GB/T 3-2008"), row(2, "竹", "LY/T 1-2008")]
+    first = [
+        row(1, "纸", "GB/T 1-2008、GB/T 2-2008"),
+        row(1, "布", "GB/T 3-2008"),
+        row(2, "竹", "LY/T 1-2008"),
+    ]
     stdreg.ok("import", write_csv(tmp_path / "2011.csv", first), "--year", "2011")
-    run = stdreg.ok("import", write_csv(tmp_path / "2012.csv", [row(1, "纸", "GB/T 1-2008")]), "--year", "2012",
-                    "--complete")
+    run = stdreg.ok(
+        "import",
+        write_csv(tmp_path / "2012.csv", [row(1, "纸", "GB/T 1-2008")]),
+        "--year",
+        "2012",
+        "--complete",
+    )
     assert "products +0 ~0 =1 -1" in run.stderr
     assert "executions +0 ~0 =1 -2" in run.stderr
     assert stdreg.report(2011)["totals"]["products"] == 3
@@ -246,8 +282,12 @@ def test_complete_drops_what_the_file_leaves_out_from_its_date(stdreg, tmp_path)
 
 
 def test_without_complete_the_register_keeps_what_a_file_leaves_out(stdreg, tmp_path):
-    stdreg.ok("import", write_csv(tmp_path / "2011.csv", [row(1, "纸", "GB/T 1-2008"), row(1, "布", "")]),
-              "--year", "2011")
+    stdreg.ok(
+        "import",
+        write_csv(tmp_path / "2011.csv", [row(1, "纸", "GB/T 1-2008"), row(1, "布", "")]),
+        "--year",
+        "2011",
+    )
     stdreg.ok("import", write_csv(tmp_path / "2012.csv", [row(1, "纸", "GB/T 2-2012")]), "--year", "2012")
     totals = stdreg.report(2012)["totals"]
     assert totals["products"] == 2
@@ -255,8 +295,12 @@ def test_without_complete_the_register_keeps_what_a_file_leaves_out(stdreg, tmp_
 
 
 def test_blank_cells_never_clear_what_the_register_holds(stdreg, tmp_path):
-    stdreg.ok("import", write_csv(tmp_path / "2011.csv", [row(1, "纸", "GB/T 1-2008", brand="浙江名牌")]),
-              "--year", "2011")
+    stdreg.ok(
+        "import",
+        write_csv(tmp_path / "2011.csv", [row(1, "纸", "GB/T 1-2008", brand="浙江名牌")]),
+        "--year",
+        "2011",
+    )
     blank = row(1, "纸", "GB/T 1-2008", township="", industry="", size="")
     stdreg.ok("import", write_csv(tmp_path / "2012.csv", [blank]), "--year", "2012")
     report = stdreg.report(2012)
@@ -265,18 +309,28 @@ def test_blank_cells_never_clear_what_the_register_holds(stdreg, tmp_path):
 
 
 def test_an_earlier_file_imported_later_fills_the_past_only(stdreg, tmp_path):
-    stdreg.ok("import", write_csv(tmp_path / "2012.csv", [row(1, "纸", "GB/T 1-2008", township="龙洲街道")]),
-              "--year", "2012")
-    stdreg.ok("import", write_csv(tmp_path / "2011.csv", [row(1, "纸", "GB/T 1-2008", township="湖镇镇")]),
-              "--year", "2011")
+    stdreg.ok(
+        "import",
+        write_csv(tmp_path / "2012.csv", [row(1, "纸", "GB/T 1-2008", township="龙洲街道")]),
+        "--year",
+        "2012",
+    )
+    stdreg.ok(
+        "import",
+        write_csv(tmp_path / "2011.csv", [row(1, "纸", "GB/T 1-2008", township="湖镇镇")]),
+        "--year",
+        "2011",
+    )
     assert stdreg.report(2011)["by_township"][0]["key"] == "湖镇镇"
     assert stdreg.report(2012)["by_township"][0]["key"] == "龙洲街道"
     assert stdreg.report(2010)["totals"]["products"] == 0
 
 
 def test_adoption_from_a_row_is_a_fact_about_the_standard(stdreg, tmp_path):
-    rows = [row(1, "纸", "QB/T 1012-2010", adopted="ISO 536:2012", degree="MOD"),
-            row(2, "纸板", "QB/T 1012-2010")]
+    rows = [
+        row(1, "纸", "QB/T 1012-2010", adopted="ISO 536:2012", degree="MOD"),
+        row(2, "纸板", "QB/T 1012-2010"),
+    ]
     stdreg.ok("import", write_csv(tmp_path / "r.csv", rows), "--year", "2012")
     assert stdreg.report(2012)["totals"]["adopting_products"] == 2
 
@@ -313,7 +367,9 @@ def test_missing_file_and_directory(stdreg, tmp_path):
 
 
 def test_register_without_identity_column(stdreg, tmp_path):
-    path = write_csv(tmp_path / "r.csv", [["企业1", "纸", "GB/T 1-2008"]], ["企业名称", "产品名称", "执行标准"])
+    path = write_csv(
+        tmp_path / "r.csv", [["企业1", "纸", "GB/T 1-2008"]], ["企业名称", "产品名称", "执行标准"]
+    )
     run = stdreg("import", path)
     assert run.exit_code == 3
     assert "统一社会信用代码" in run.stderr

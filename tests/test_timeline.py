@@ -39,7 +39,8 @@ def value_on(versions: list[Version], on: dt.date) -> tuple[object, ...] | None:
 
 statements = st.lists(
     st.tuples(st.sampled_from(["state", "drop"]), DAYS, st.sampled_from([None, "A", "B", "C"])),
-    min_size=1, max_size=12,
+    min_size=1,
+    max_size=12,
 )
 
 
@@ -75,7 +76,11 @@ def test_versions_never_overlap_in_any_order(steps):
     versions: list[Version] = []
     ids = [0]
     for kind, when, value in steps:
-        plan = timeline.state(versions, day(when), (value,)) if kind == "state" else timeline.drop(versions, day(when))
+        plan = (
+            timeline.state(versions, day(when), (value,))
+            if kind == "state"
+            else timeline.drop(versions, day(when))
+        )
         versions = apply(versions, plan, ids)
         for n in range(40):
             value_on(versions, day(n))

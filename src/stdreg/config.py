@@ -76,7 +76,9 @@ class Target:
     to_year: int | None = None
 
     def applies(self, year: int) -> bool:
-        return (self.from_year is None or year >= self.from_year) and (self.to_year is None or year <= self.to_year)
+        return (self.from_year is None or year >= self.from_year) and (
+            self.to_year is None or year <= self.to_year
+        )
 
 
 @dataclass(frozen=True)
@@ -103,11 +105,17 @@ def load_targets(path: Path | None = None) -> Targets:
             value = float(item["target"])
             if not 0 <= value <= 1:
                 raise UsageError(f"{where}: target {number}: target must be a fraction between 0 and 1")
-            targets.append(Target(
-                name=str(item["name"]), measure=measure, target=value,
-                label_zh=str(item.get("label_zh", item["name"])), label_en=str(item.get("label_en", item["name"])),
-                from_year=item.get("from_year"), to_year=item.get("to_year"),
-            ))
+            targets.append(
+                Target(
+                    name=str(item["name"]),
+                    measure=measure,
+                    target=value,
+                    label_zh=str(item.get("label_zh", item["name"])),
+                    label_en=str(item.get("label_en", item["name"])),
+                    from_year=item.get("from_year"),
+                    to_year=item.get("to_year"),
+                )
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise UsageError(f"{where}: target {number} is incomplete or invalid ({exc})") from None
     blocks = tuple(str(x) for x in data.get("block_industries", []))

@@ -91,8 +91,12 @@ class Report(BaseModel):
 
 RATE_LABELS = {
     "adoption_rate": "adopting products / products that execute at least one standard",
-    "adoption_rate_by_enterprise": "enterprises with an adopting product / enterprises with a product that executes a standard",
-    "adoption_rate_by_output_value": "output value of adopting products / output value of products that execute a standard",
+    "adoption_rate_by_enterprise": (
+        "enterprises with an adopting product / enterprises with a product that executes a standard"
+    ),
+    "adoption_rate_by_output_value": (
+        "output value of adopting products / output value of products that execute a standard"
+    ),
 }
 
 
@@ -117,9 +121,12 @@ def _level_of(code: str | None) -> str | None:
 
 def _flag_standards(connection: Connection, as_of: dt.date, rule: AdoptionRule) -> None:
     """Fill the temporary table ``report_flag`` with the standards that adopt or are NEQ."""
-    connection.execute(text(
-        "CREATE TEMPORARY TABLE IF NOT EXISTS report_flag "
-        "(standard_id INTEGER PRIMARY KEY, adopting INTEGER NOT NULL, neq INTEGER NOT NULL)"))
+    connection.execute(
+        text(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS report_flag "
+            "(standard_id INTEGER PRIMARY KEY, adopting INTEGER NOT NULL, neq INTEGER NOT NULL)"
+        )
+    )
     connection.execute(text("DELETE FROM report_flag"))
     flags = []
     for sid, level, degree, adopted in connection.execute(
@@ -234,9 +241,20 @@ def snapshot(connection: Connection, as_of: dt.date, rule: AdoptionRule) -> Snap
     _flag_standards(connection, as_of, rule)
     params = {"d": as_of}
     groups = [
-        Group(r.industry, r.township, r.size, int(r.brand), int(r.has_standard), int(r.adopting), int(r.neq),
-              int(r.outdated), int(r.level_rank), int(r.products), float(r.output_with_standard or 0),
-              float(r.adopting_output or 0))
+        Group(
+            r.industry,
+            r.township,
+            r.size,
+            int(r.brand),
+            int(r.has_standard),
+            int(r.adopting),
+            int(r.neq),
+            int(r.outdated),
+            int(r.level_rank),
+            int(r.products),
+            float(r.output_with_standard or 0),
+            float(r.adopting_output or 0),
+        )
         for r in connection.execute(text(PRODUCT_GROUPS), params)
     ]
     enterprise_groups = [
@@ -244,12 +262,19 @@ def snapshot(connection: Connection, as_of: dt.date, rule: AdoptionRule) -> Snap
         for r in connection.execute(text(ENTERPRISE_GROUPS), params)
     ]
     facts = connection.execute(text(ENTERPRISE_FACTS), params).one()
-    return Snapshot(as_of, groups, enterprise_groups, int(facts.enterprises or 0),
-                    int(facts.key_energy_users or 0), int(facts.key_energy_confirmed or 0))
+    return Snapshot(
+        as_of,
+        groups,
+        enterprise_groups,
+        int(facts.enterprises or 0),
+        int(facts.key_energy_users or 0),
+        int(facts.key_energy_confirmed or 0),
+    )
 
 
-def _totals(groups: Iterable[Group], enterprise_groups: Iterable[tuple[int, int, int, int]],
-            enterprises: int | None) -> Totals:
+def _totals(
+    groups: Iterable[Group], enterprise_groups: Iterable[tuple[int, int, int, int]], enterprises: int | None
+) -> Totals:
     totals = Totals()
     for g in groups:
         totals.products += g.products
@@ -262,7 +287,9 @@ def _totals(groups: Iterable[Group], enterprise_groups: Iterable[tuple[int, int,
         totals.outdated_products += g.products * g.outdated
     totals.products_without_standard = totals.products - totals.products_with_standard
     totals.adoption_rate = rate(totals.adopting_products, totals.products_with_standard)
-    totals.adoption_rate_by_output_value = rate(totals.adopting_output_value, totals.output_value_with_standard)
+    totals.adoption_rate_by_output_value = rate(
+        totals.adopting_output_value, totals.output_value_with_standard
+    )
     # an enterprise counts once even when it has both brand and other products
     per_enterprise_rows = list(enterprise_groups)
     counted = sum(count for _, _, _, count in per_enterprise_rows)
@@ -328,8 +355,9 @@ def _all_enterprise_groups(connection: Connection, as_of: dt.date) -> list[tuple
     ]
 
 
-def _measure(name: str, totals: Totals, brand: Totals, groups: list[Group], snap: Snapshot,
-             blocks: tuple[str, ...]) -> float | None:
+def _measure(
+    name: str, totals: Totals, brand: Totals, groups: list[Group], snap: Snapshot, blocks: tuple[str, ...]
+) -> float | None:
     if name == "brand_adoption_rate":
         return brand.adoption_rate
     if name == "adoption_rate":
@@ -344,8 +372,16 @@ def _measure(name: str, totals: Totals, brand: Totals, groups: list[Group], snap
     raise ValueError(name)
 
 
-def build_report(connection: Connection, as_of: dt.date, *, year: int | None, rule: AdoptionRule,
-                 targets: Targets, lang: str = "zh", previous: bool = True) -> Report:
+def build_report(
+    connection: Connection,
+    as_of: dt.date,
+    *,
+    year: int | None,
+    rule: AdoptionRule,
+    targets: Targets,
+    lang: str = "zh",
+    previous: bool = True,
+) -> Report:
     """The report of the register as it stood on ``as_of`` (SPEC.md, ``report --format json``)."""
     snap = snapshot(connection, as_of, rule)
     totals = totals_of(snap, connection)
@@ -363,10 +399,16 @@ def build_report(connection: Connection, as_of: dt.date, *, year: int | None, ru
         if not target.applies(year_for_targets):
             continue
         actual = _measure(target.measure, totals, brand, snap.groups, snap, targets.block_industries)
-        results.append(TargetResult(
-            name=target.name, label=target.label_en if lang == "en" else target.label_zh, measure=target.measure,
-            target=target.target, actual=actual, met=actual is not None and actual >= target.target,
-        ))
+        results.append(
+            TargetResult(
+                name=target.name,
+                label=target.label_en if lang == "en" else target.label_zh,
+                measure=target.measure,
+                target=target.target,
+                actual=actual,
+                met=actual is not None and actual >= target.target,
+            )
+        )
     report = Report(
         year=year,
         as_of=as_of,
@@ -381,7 +423,14 @@ def build_report(connection: Connection, as_of: dt.date, *, year: int | None, ru
         targets=results,
     )
     if previous and year is not None:
-        earlier = build_report(connection, dt.date(year - 1, 12, 31), year=year - 1, rule=rule,
-                               targets=targets, lang=lang, previous=False)
+        earlier = build_report(
+            connection,
+            dt.date(year - 1, 12, 31),
+            year=year - 1,
+            rule=rule,
+            targets=targets,
+            lang=lang,
+            previous=False,
+        )
         report.previous_year = PreviousYear(year=year - 1, totals=earlier.totals)
     return report

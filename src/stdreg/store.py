@@ -169,7 +169,7 @@ def open_register(db: str | None, *, create: bool = True) -> Register:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise DatabaseError(f"cannot create the register's folder {path.parent}: {exc}")
+                raise DatabaseError(f"cannot create the register's folder {path.parent}: {exc}") from None
     try:
         engine = create_engine_for(url)
     except Exception as exc:  # bad URL, missing driver

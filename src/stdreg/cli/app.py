@@ -32,8 +32,10 @@ class StdregGroup(TyperGroup):
             verbose = isinstance(ctx.obj, GlobalOptions) and ctx.obj.verbose
             if verbose:
                 traceback.print_exc()
-            Messages().error(f"unexpected failure: {type(exc).__name__}: {exc}"
-                             + ("" if verbose else " (run with --verbose for the traceback)"))
+            Messages().error(
+                f"unexpected failure: {type(exc).__name__}: {exc}"
+                + ("" if verbose else " (run with --verbose for the traceback)")
+            )
             raise typer.Exit(EXIT_FAILURE) from None
 
 
@@ -56,13 +58,22 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    db: Annotated[str | None, typer.Option(
-        "--db", envvar="STDREG_DB", metavar="PATH-or-URL",
-        help="The register: a SQLite file, or a SQLAlchemy URL such as postgresql+psycopg://…; "
-             "default: a file in your data directory (`stdreg db info` says where).")] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks of unexpected failures.")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="STDREG_DB",
+            metavar="PATH-or-URL",
+            help="The register: a SQLite file, or a SQLAlchemy URL such as postgresql+psycopg://…; "
+            "default: a file in your data directory (`stdreg db info` says where).",
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show tracebacks of unexpected failures.")
+    ] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     """Keep the register current, and measure how many products adopt international standards."""
     ctx.obj = GlobalOptions(db=db, verbose=verbose)

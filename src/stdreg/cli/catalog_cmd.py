@@ -11,23 +11,37 @@ import typer
 from stdreg.cli.common import AsOfOption, Messages, WaitOption, YearOption, as_of_date, options
 from stdreg.cli.import_cmd import describe
 
-app = typer.Typer(help="Standards catalogs: status, dates, replacement links and adoption.", no_args_is_help=True)
+app = typer.Typer(
+    help="Standards catalogs: status, dates, replacement links and adoption.", no_args_is_help=True
+)
 
 
 @app.command("import")
 def catalog_import(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="A catalog file (.xlsx, .csv, .tsv, .jsonl).", show_default=False)],
+    path: Annotated[
+        Path, typer.Argument(help="A catalog file (.xlsx, .csv, .tsv, .jsonl).", show_default=False)
+    ],
     as_of: AsOfOption = None,
     year: YearOption = None,
-    sheet: Annotated[str | None, typer.Option("--sheet", help="Read this sheet instead of the first.")] = None,
-    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Import the good rows even when some are bad.")] = False,
-    rejects: Annotated[Path | None, typer.Option("--rejects", help="Where to write bad rows and warnings.",
-                                                 show_default=False)] = None,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="Read this sheet instead of the first.")
+    ] = None,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Import the good rows even when some are bad.")
+    ] = False,
+    rejects: Annotated[
+        Path | None,
+        typer.Option("--rejects", help="Where to write bad rows and warnings.", show_default=False),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything, write nothing.")] = False,
-    encoding: Annotated[str | None, typer.Option("--encoding", help="Text encoding of CSV files (default: detected).")] = None,
+    encoding: Annotated[
+        str | None, typer.Option("--encoding", help="Text encoding of CSV files (default: detected).")
+    ] = None,
     wait: WaitOption = 0.0,
-    json_summary: Annotated[bool, typer.Option("--json", help="Print the summary as a JSON line on stdout.")] = False,
+    json_summary: Annotated[
+        bool, typer.Option("--json", help="Print the summary as a JSON line on stdout.")
+    ] = False,
 ) -> None:
     """Import a standards catalog: status, dates, replaces / replaced-by, adoption.
 
@@ -41,8 +55,17 @@ def catalog_import(
     register = open_register(options(ctx).db)
     try:
         with writer_lock(register, wait=wait):
-            result = import_file(register, path, as_of=date, want="catalog", sheet=sheet, encoding=encoding,
-                                 skip_invalid=skip_invalid, rejects_path=rejects, dry_run=dry_run)
+            result = import_file(
+                register,
+                path,
+                as_of=date,
+                want="catalog",
+                sheet=sheet,
+                encoding=encoding,
+                skip_invalid=skip_invalid,
+                rejects_path=rejects,
+                dry_run=dry_run,
+            )
         messages.info(describe(result.summary()))
         if result.rows_rejected:
             messages.problem(f"{path}: {result.rows_rejected} rows rejected; see {result.problems_path}")

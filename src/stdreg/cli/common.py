@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import IO, Annotated, Any
 
@@ -28,30 +28,47 @@ def options(ctx: typer.Context) -> GlobalOptions:
     return obj if isinstance(obj, GlobalOptions) else GlobalOptions()
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     table = "table"
     json = "json"
 
 
-class Lang(str, Enum):
+class Lang(StrEnum):
     zh = "zh"
     en = "en"
 
 
 AsOfOption = Annotated[
-    str | None, typer.Option("--as-of", help="The date the file describes (YYYY-MM-DD); default today.",
-                             metavar="DATE", show_default=False)
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="The date the file describes (YYYY-MM-DD); default today.",
+        metavar="DATE",
+        show_default=False,
+    ),
 ]
 YearOption = Annotated[
-    int | None, typer.Option("--year", help="Same as --as-of Y-12-31.", min=1900, max=2999, show_default=False)
+    int | None,
+    typer.Option("--year", help="Same as --as-of Y-12-31.", min=1900, max=2999, show_default=False),
 ]
 WaitOption = Annotated[
-    float, typer.Option("--wait", help="Seconds to wait for another writer to finish before giving up (exit 75).",
-                        min=0, metavar="SECONDS")
+    float,
+    typer.Option(
+        "--wait",
+        help="Seconds to wait for another writer to finish before giving up (exit 75).",
+        min=0,
+        metavar="SECONDS",
+    ),
 ]
 OutputOption = Annotated[
-    Path | None, typer.Option("-o", "--output", help="Write to this file instead of standard output.",
-                              dir_okay=False, show_default=False)
+    Path | None,
+    typer.Option(
+        "-o",
+        "--output",
+        help="Write to this file instead of standard output.",
+        dir_okay=False,
+        show_default=False,
+    ),
 ]
 
 

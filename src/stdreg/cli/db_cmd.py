@@ -17,7 +17,9 @@ app = typer.Typer(help="The register database: info, upgrade, backup.", no_args_
 @app.command("info")
 def info(
     ctx: typer.Context,
-    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] = ReportFormat.table,
+    format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ReportFormat.table,
 ) -> None:
     """Where the register is, its schema revision, and how many rows each table holds."""
     from stdreg.store import head_revision, open_register, row_counts
@@ -47,8 +49,8 @@ def info(
 @app.command("upgrade")
 def upgrade(ctx: typer.Context, wait: WaitOption = 0.0) -> None:
     """Bring the register to this stdreg's schema revision (a backup is taken first)."""
-    from stdreg.store import create_engine_for, resolve_url, sqlite_path, writer_lock
-    from stdreg.store import Register, backup as backup_register
+    from stdreg.store import Register, create_engine_for, resolve_url, sqlite_path, writer_lock
+    from stdreg.store import backup as backup_register
 
     url = resolve_url(options(ctx).db)
     path = sqlite_path(url)
@@ -79,7 +81,9 @@ def upgrade(ctx: typer.Context, wait: WaitOption = 0.0) -> None:
 @app.command("backup")
 def backup(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="Where to write the copy.", dir_okay=False, show_default=False)],
+    path: Annotated[
+        Path, typer.Argument(help="Where to write the copy.", dir_okay=False, show_default=False)
+    ],
 ) -> None:
     """A consistent copy of the register, taken while others read and write (SQLite)."""
     from stdreg.store import backup as backup_register
@@ -90,7 +94,8 @@ def backup(
         if not register.is_sqlite:
             raise UsageError(
                 "backups of a server database are made with the server's own tools: "
-                "pg_dump --format=custom --file=register.dump DATABASE")
+                "pg_dump --format=custom --file=register.dump DATABASE"
+            )
         written = backup_register(register, path)
     finally:
         register.dispose()

@@ -14,23 +14,51 @@ from stdreg.errors import UsageError
 
 def import_command(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="Register files (.xlsx, .csv, .tsv, .jsonl), imported in order.",
-                                                show_default=False)],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Register files (.xlsx, .csv, .tsv, .jsonl), imported in order.", show_default=False
+        ),
+    ],
     as_of: AsOfOption = None,
     year: YearOption = None,
-    sheet: Annotated[str | None, typer.Option("--sheet", help="Read this sheet instead of the first.")] = None,
-    complete: Annotated[bool, typer.Option(
-        "--complete", help="The file lists all products and standards of each of its enterprises: "
-                           "what it leaves out is dropped as of the date (kept in history).")] = False,
-    skip_invalid: Annotated[bool, typer.Option(
-        "--skip-invalid", help="Import the good rows even when some are bad (they still go to the rejects file).")] = False,
-    rejects: Annotated[Path | None, typer.Option(
-        "--rejects", help="Where to write bad rows and warnings (default: <file>.rejects.xlsx here). "
-                          "With several files, a folder.", show_default=False)] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count everything, write nothing.")] = False,
-    encoding: Annotated[str | None, typer.Option("--encoding", help="Text encoding of CSV files (default: detected).")] = None,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="Read this sheet instead of the first.")
+    ] = None,
+    complete: Annotated[
+        bool,
+        typer.Option(
+            "--complete",
+            help="The file lists all products and standards of each of its enterprises: "
+            "what it leaves out is dropped as of the date (kept in history).",
+        ),
+    ] = False,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid",
+            help="Import the good rows even when some are bad (they still go to the rejects file).",
+        ),
+    ] = False,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejects",
+            help="Where to write bad rows and warnings (default: <file>.rejects.xlsx here). "
+            "With several files, a folder.",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and count everything, write nothing.")
+    ] = False,
+    encoding: Annotated[
+        str | None, typer.Option("--encoding", help="Text encoding of CSV files (default: detected).")
+    ] = None,
     wait: WaitOption = 0.0,
-    json_summary: Annotated[bool, typer.Option("--json", help="Print each file's summary as a JSON line on stdout.")] = False,
+    json_summary: Annotated[
+        bool, typer.Option("--json", help="Print each file's summary as a JSON line on stdout.")
+    ] = False,
 ) -> None:
     """Import register files (survey spreadsheets) as of a date.
 
@@ -48,15 +76,28 @@ def import_command(
     try:
         with writer_lock(register, wait=wait):
             for path in files:
-                target = rejects / (path.name + ".rejects.xlsx") if rejects is not None and rejects.is_dir() else rejects
+                target = (
+                    rejects / (path.name + ".rejects.xlsx")
+                    if rejects is not None and rejects.is_dir()
+                    else rejects
+                )
                 result = import_file(
-                    register, path, as_of=date, sheet=sheet, encoding=encoding, complete=complete,
-                    skip_invalid=skip_invalid, rejects_path=target, dry_run=dry_run,
+                    register,
+                    path,
+                    as_of=date,
+                    sheet=sheet,
+                    encoding=encoding,
+                    complete=complete,
+                    skip_invalid=skip_invalid,
+                    rejects_path=target,
+                    dry_run=dry_run,
                     progress=_progress(messages, path),
                 )
                 messages.info(describe(result.summary()))
                 if result.rows_rejected:
-                    messages.problem(f"{path}: {result.rows_rejected} rows rejected; see {result.problems_path}")
+                    messages.problem(
+                        f"{path}: {result.rows_rejected} rows rejected; see {result.problems_path}"
+                    )
                 elif result.problems_path is not None:
                     messages.info(f"{path}: warnings written to {result.problems_path}")
                 if json_summary:

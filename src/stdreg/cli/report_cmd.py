@@ -12,18 +12,44 @@ from stdreg.cli.common import Lang, OutputOption, ReportFormat, options, output_
 
 def report_command(
     ctx: typer.Context,
-    year: Annotated[int, typer.Option("--year", help="Report the register as it stood on Y-12-31.",
-                                      min=1900, max=2999, show_default=False)],
-    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE",
-                                              help="Another date than Y-12-31 (YYYY-MM-DD).")] = None,
-    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] = ReportFormat.table,
+    year: Annotated[
+        int,
+        typer.Option(
+            "--year",
+            help="Report the register as it stood on Y-12-31.",
+            min=1900,
+            max=2999,
+            show_default=False,
+        ),
+    ],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", metavar="DATE", help="Another date than Y-12-31 (YYYY-MM-DD).")
+    ] = None,
+    format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ReportFormat.table,
     output: OutputOption = None,
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of labels in tables (JSON keys stay English).")] = Lang.zh,
-    targets: Annotated[Path | None, typer.Option("--targets", help="A targets file (TOML); default: the shipped work-plan targets.",
-                                                 exists=False, show_default=False)] = None,
-    config: Annotated[Path | None, typer.Option("--config", envvar="STDREG_CONFIG",
-                                                help="The bureau's configuration (TOML): how adoption is counted.",
-                                                show_default=False)] = None,
+    lang: Annotated[
+        Lang, typer.Option("--lang", help="Language of labels in tables (JSON keys stay English).")
+    ] = Lang.zh,
+    targets: Annotated[
+        Path | None,
+        typer.Option(
+            "--targets",
+            help="A targets file (TOML); default: the shipped work-plan targets.",
+            exists=False,
+            show_default=False,
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            envvar="STDREG_CONFIG",
+            help="The bureau's configuration (TOML): how adoption is counted.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Adoption statistics as of the end of a year: totals, by industry, township, size, level; targets."""
     from stdreg.config import load_adoption_rule, load_targets
@@ -38,8 +64,14 @@ def report_command(
         import datetime as dt
 
         with register.engine.connect() as connection:
-            report = build_report(connection, date or dt.date(year, 12, 31), year=year, rule=rule,
-                                  targets=goals, lang=lang.value)
+            report = build_report(
+                connection,
+                date or dt.date(year, 12, 31),
+                year=year,
+                rule=rule,
+                targets=goals,
+                lang=lang.value,
+            )
     finally:
         register.dispose()
     with output_stream(output) as stream:

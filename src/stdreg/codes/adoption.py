@@ -22,10 +22,18 @@ RULES = (RULE_CLASSIC, RULE_NATIONAL_2025)
 NATIONAL_2025_FROM = dt.date(2025, 6, 1)
 
 _DEGREE_WORDS = {
-    "IDT": "IDT", "等同": "IDT", "等同采用": "IDT",
-    "MOD": "MOD", "修改": "MOD", "修改采用": "MOD",
-    "NEQ": "NEQ", "非等效": "NEQ", "非等效采用": "NEQ",
-    "EQV": "EQV", "等效": "EQV", "等效采用": "EQV",
+    "IDT": "IDT",
+    "等同": "IDT",
+    "等同采用": "IDT",
+    "MOD": "MOD",
+    "修改": "MOD",
+    "修改采用": "MOD",
+    "NEQ": "NEQ",
+    "非等效": "NEQ",
+    "非等效采用": "NEQ",
+    "EQV": "EQV",
+    "等效": "EQV",
+    "等效采用": "EQV",
 }
 
 
@@ -74,11 +82,7 @@ def counts_as_adoption(
     False
     """
     if rule.rule == RULE_NATIONAL_2025 and on >= NATIONAL_2025_FROM:
-        return (
-            level == "national"
-            and degree in ("IDT", "MOD")
-            and adopted_level in (None, "international")
-        )
+        return level == "national" and degree in ("IDT", "MOD") and adopted_level in (None, "international")
     if level in ("international", "foreign"):
         return True
     if degree in ("IDT", "MOD"):

@@ -12,11 +12,22 @@ import datetime as dt
 
 STATUSES = ("current", "upcoming", "replaced", "withdrawn")
 _STATUS_WORDS = {
-    "现行": "current", "现行有效": "current", "有效": "current", "current": "current",
-    "即将实施": "upcoming", "upcoming": "upcoming", "待实施": "upcoming",
-    "被代替": "replaced", "已替代": "replaced", "已被代替": "replaced", "被替代": "replaced",
+    "现行": "current",
+    "现行有效": "current",
+    "有效": "current",
+    "current": "current",
+    "即将实施": "upcoming",
+    "upcoming": "upcoming",
+    "待实施": "upcoming",
+    "被代替": "replaced",
+    "已替代": "replaced",
+    "已被代替": "replaced",
+    "被替代": "replaced",
     "replaced": "replaced",
-    "废止": "withdrawn", "作废": "withdrawn", "已废止": "withdrawn", "withdrawn": "withdrawn",
+    "废止": "withdrawn",
+    "作废": "withdrawn",
+    "已废止": "withdrawn",
+    "withdrawn": "withdrawn",
     "abolished": "withdrawn",
 }
 

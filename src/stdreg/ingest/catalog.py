@@ -63,16 +63,24 @@ class CatalogValidator:
             if "title" in values:
                 facts["title"] = clean_text(values["title"])
             if "status" in values:
-                facts["status"] = self._cell("status", values["status"], lambda v: parse_status(str(v)), StatusError)
-            for name, target in (("published", "published_on"), ("implemented", "implemented_on"),
-                                 ("withdrawn", "withdrawn_on")):
+                facts["status"] = self._cell(
+                    "status", values["status"], lambda v: parse_status(str(v)), StatusError
+                )
+            for name, target in (
+                ("published", "published_on"),
+                ("implemented", "implemented_on"),
+                ("withdrawn", "withdrawn_on"),
+            ):
                 if name in values:
                     facts[target] = self._cell(name, values[name], parse_date, CellError)
             if "degree" in values:
-                facts["degree"] = self._cell("degree", values["degree"], lambda v: parse_degree(str(v)), DegreeError)
+                facts["degree"] = self._cell(
+                    "degree", values["degree"], lambda v: parse_degree(str(v)), DegreeError
+                )
             if "adopted" in values:
                 facts["adopted_code"] = self._cell(
-                    "adopted", values["adopted"], lambda v: parse(str(v)).code, StandardCodeError)
+                    "adopted", values["adopted"], lambda v: parse(str(v)).code, StandardCodeError
+                )
         except _Bad as bad:
             self.problems.reject(raw.number, self.column(bad.field), bad.value, bad.reason)
             return None
@@ -80,7 +88,11 @@ class CatalogValidator:
             facts["adopted_code"], facts["degree"] = code.adopts.code, "IDT"
         self._check_dates(code, facts)
         row = CatalogRow(raw.number, code, facts)
-        for name, direction in (("replaces", "older"), ("replaced_by", "newer"), ("replaced_either", "either")):
+        for name, direction in (
+            ("replaces", "older"),
+            ("replaced_by", "newer"),
+            ("replaced_either", "either"),
+        ):
             if name in values:
                 for fragment in split_cell(str(values[name])):
                     self._link(row, name, fragment, direction)
@@ -97,7 +109,9 @@ class CatalogValidator:
         try:
             other = parse(fragment)
         except StandardCodeError as exc:
-            self.problems.warn(self.column(name), fragment, f"not a standard code ({exc.reason}): link ignored")
+            self.problems.warn(
+                self.column(name), fragment, f"not a standard code ({exc.reason}): link ignored"
+            )
             return
         if other.code == row.code.code:
             self.problems.warn(self.column(name), fragment, "a standard cannot replace itself: link ignored")
@@ -105,7 +119,9 @@ class CatalogValidator:
         row.links.append((name, other, direction))
 
     def _check_dates(self, code: StandardCode, facts: dict[str, Any]) -> None:
-        published, implemented, withdrawn = (facts.get(k) for k in ("published_on", "implemented_on", "withdrawn_on"))
+        published, implemented, withdrawn = (
+            facts.get(k) for k in ("published_on", "implemented_on", "withdrawn_on")
+        )
         if published and implemented and implemented < published:
             self.problems.warn(self.column("implemented"), code.code, "implemented before it was published")
         start = implemented or published
@@ -119,7 +135,9 @@ class _Bad(Exception):
         self.field, self.value, self.reason = field, value, reason
 
 
-def resolve_link(row_code: StandardCode, other: StandardCode, direction: str) -> tuple[StandardCode, StandardCode] | None:
+def resolve_link(
+    row_code: StandardCode, other: StandardCode, direction: str
+) -> tuple[StandardCode, StandardCode] | None:
     """(older, newer) for a link written on a row, or None when it cannot be decided.
 
     ``direction`` says what the header claims ``other`` is: older (代替标准),
@@ -141,7 +159,9 @@ def resolve_link(row_code: StandardCode, other: StandardCode, direction: str) ->
     return None
 
 
-def merge_catalog(rows: list[CatalogRow], problems: Problems, column: Any) -> tuple[dict[str, CatalogRow], list[tuple[StandardCode, StandardCode]]]:
+def merge_catalog(
+    rows: list[CatalogRow], problems: Problems, column: Any
+) -> tuple[dict[str, CatalogRow], list[tuple[StandardCode, StandardCode]]]:
     """Rows by code (repeats merged) and the replacement links as (older, newer)."""
     by_code: dict[str, CatalogRow] = {}
     links: dict[str, StandardCode] = {}
@@ -155,30 +175,49 @@ def merge_catalog(rows: list[CatalogRow], problems: Problems, column: Any) -> tu
                 if name not in kept.facts:
                     kept.facts[name] = value
                 elif kept.facts[name] != value:
-                    problems.warn(column("code"), row.code.code,
-                                  f"listed twice with different {name}: kept the first ({kept.facts[name]})")
+                    problems.warn(
+                        column("code"),
+                        row.code.code,
+                        f"listed twice with different {name}: kept the first ({kept.facts[name]})",
+                    )
         for name, other, direction in row.links:
             resolved = resolve_link(row.code, other, direction)
             if resolved is None:
-                problems.warn(column(name), other.code,
-                              f"cannot tell whether {other.code} replaces {row.code.code} or the reverse: link ignored")
+                problems.warn(
+                    column(name),
+                    other.code,
+                    f"cannot tell whether {other.code} replaces {row.code.code} or the reverse: link ignored",
+                )
                 continue
             older, newer = resolved
             if direction != "either" and (older.code == row.code.code) != (direction == "newer"):
-                problems.warn(column(name), other.code,
-                              f"link contradicts the editions' years: took {newer.code} as replacing {older.code}")
+                problems.warn(
+                    column(name),
+                    other.code,
+                    f"link contradicts the editions' years: took {newer.code} as replacing {older.code}",
+                )
             previous = links.get(older.code)
             if previous is not None and previous.code != newer.code:
-                problems.warn(column(name), older.code,
-                              f"replaced by both {previous.code} and {newer.code}: kept {previous.code}")
+                problems.warn(
+                    column(name),
+                    older.code,
+                    f"replaced by both {previous.code} and {newer.code}: kept {previous.code}",
+                )
                 continue
             links[older.code] = newer
             older_of[older.code] = older
     return by_code, [(older_of[code], newer) for code, newer in links.items()]
 
 
-def load_catalog(connection: Connection, rows: list[CatalogRow], *, as_of: dt.date, batch_id: int,
-                 problems: Problems, column: Any) -> Counter[str]:
+def load_catalog(
+    connection: Connection,
+    rows: list[CatalogRow],
+    *,
+    as_of: dt.date,
+    batch_id: int,
+    problems: Problems,
+    column: Any,
+) -> Counter[str]:
     """Write the catalog's facts and links; recompute when each standard becomes outdated."""
     counts: Counter[str] = Counter()
     by_code, links = merge_catalog(rows, problems, column)
@@ -200,9 +239,9 @@ def load_catalog(connection: Connection, rows: list[CatalogRow], *, as_of: dt.da
     new_codes = {row["code"] for row in new}
 
     changes: dict[int, dict[str, Any]] = {}
-    for code, row in by_code.items():
+    for code, given in by_code.items():
         current = known[code]
-        change = {name: value for name, value in row.facts.items() if getattr(current, name) != value}
+        change = {name: value for name, value in given.facts.items() if getattr(current, name) != value}
         if "status" in change:
             change["status_on"] = as_of
         if change:
@@ -222,16 +261,25 @@ def load_catalog(connection: Connection, rows: list[CatalogRow], *, as_of: dt.da
 
 def refresh_outdated(connection: Connection) -> int:
     """Recompute ``standard.outdated_from`` from status, dates and replacement links."""
-    rows = connection.execute(select(
-        STANDARD.c.id, STANDARD.c.status, STANDARD.c.status_on, STANDARD.c.withdrawn_on,
-        STANDARD.c.replaced_by_id, STANDARD.c.replaced_noted_on, STANDARD.c.implemented_on,
-        STANDARD.c.outdated_from,
-    )).all()
+    rows = connection.execute(
+        select(
+            STANDARD.c.id,
+            STANDARD.c.status,
+            STANDARD.c.status_on,
+            STANDARD.c.withdrawn_on,
+            STANDARD.c.replaced_by_id,
+            STANDARD.c.replaced_noted_on,
+            STANDARD.c.implemented_on,
+            STANDARD.c.outdated_from,
+        )
+    ).all()
     implemented = {row.id: row.implemented_on for row in rows}
     changes = []
     for row in rows:
         value = outdated_from(
-            status=row.status, status_on=row.status_on, withdrawn_on=row.withdrawn_on,
+            status=row.status,
+            status_on=row.status_on,
+            withdrawn_on=row.withdrawn_on,
             replaced=row.replaced_by_id is not None,
             replacement_effective_on=implemented.get(row.replaced_by_id) if row.replaced_by_id else None,
             replaced_noted_on=row.replaced_noted_on,
@@ -240,7 +288,9 @@ def refresh_outdated(connection: Connection) -> int:
             changes.append({"b_id": row.id, "outdated_from": value})
     if changes:
         connection.execute(
-            update(STANDARD).where(STANDARD.c.id == bindparam("b_id")).values(outdated_from=bindparam("outdated_from")),
+            update(STANDARD)
+            .where(STANDARD.c.id == bindparam("b_id"))
+            .values(outdated_from=bindparam("outdated_from")),
             changes,
         )
     return len(changes)

@@ -139,7 +139,16 @@ def parse_date(value: Any) -> dt.date:
     raise CellError("expected a date such as 2009-06-30 or 2009年6月30日")
 
 
-_GOOD_BEHAVIOUR = {"AAAA": "AAAA", "4A": "AAAA", "AAA": "AAA", "3A": "AAA", "AA": "AA", "2A": "AA", "A": "A", "1A": "A"}
+_GOOD_BEHAVIOUR = {
+    "AAAA": "AAAA",
+    "4A": "AAAA",
+    "AAA": "AAA",
+    "3A": "AAA",
+    "AA": "AA",
+    "2A": "AA",
+    "A": "A",
+    "1A": "A",
+}
 
 
 def parse_good_behaviour(value: Any) -> str:

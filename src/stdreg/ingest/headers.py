@@ -19,11 +19,22 @@ REGISTER_ALIASES: Mapping[str, Sequence[str]] = {
     "enterprise": ("企业名称", "单位名称", "生产企业", "enterprise", "enterprise_name"),
     "product": ("产品名称", "产品", "product", "product_name"),
     "standard": (
-        "执行标准", "执行标准编号", "执行标准号", "标准编号", "标准号", "standard", "standard_code",
+        "执行标准",
+        "执行标准编号",
+        "执行标准号",
+        "标准编号",
+        "标准号",
+        "standard",
+        "standard_code",
     ),
     "standard_title": ("标准名称", "standard_title"),
     "adopted": (
-        "采用国际标准", "采用国际标准号", "采标号", "采用的国际标准", "adopted", "adopted_standard",
+        "采用国际标准",
+        "采用国际标准号",
+        "采标号",
+        "采用的国际标准",
+        "adopted",
+        "adopted_standard",
     ),
     "degree": ("一致性程度", "采标程度", "采用程度", "degree"),
     "township": ("乡镇", "所在乡镇", "乡镇（街道）", "所属乡镇", "township"),
@@ -103,7 +114,9 @@ class HeaderMap:
         return field
 
 
-def map_header_row(cells: Sequence[object], index: Mapping[str, str]) -> tuple[dict[int, str], list[str], dict[int, str]]:
+def map_header_row(
+    cells: Sequence[object], index: Mapping[str, str]
+) -> tuple[dict[int, str], list[str], dict[int, str]]:
     columns: dict[int, str] = {}
     names: dict[int, str] = {}
     unknown: list[str] = []
@@ -184,11 +197,11 @@ def describe_missing(rows: Sequence[Sequence[object]], want: str | None) -> str:
     number, _, found = best
     needed = set(REGISTER_REQUIRED) | {"uscc|org_code"}
     missing = sorted(
-        f for f in needed
-        if f not in found and not (f == "uscc|org_code" and found & {"uscc", "org_code"})
+        f for f in needed if f not in found and not (f == "uscc|org_code" and found & {"uscc", "org_code"})
     )
     aliases = "; ".join(
-        f"{f}: " + "/".join(REGISTER_ALIASES[f][:3]) if f in REGISTER_ALIASES
+        f"{f}: " + "/".join(REGISTER_ALIASES[f][:3])
+        if f in REGISTER_ALIASES
         else f"{f}: 统一社会信用代码/组织机构代码"
         for f in missing
     )

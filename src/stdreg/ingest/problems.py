@@ -104,13 +104,21 @@ def write_rejects(problems: Problems, path: Path, *, lang: str = "zh") -> Path:
     header_row(rejects, ["file 文件", "row 行号", "column 列", "value 值", "reason 原因"])
     for error in problems.rejects:
         rejects.append(
-            [excel_safe(error.file), error.row, excel_safe(error.column), excel_safe(error.value), excel_safe(error.reason)]
+            [
+                excel_safe(error.file),
+                error.row,
+                excel_safe(error.column),
+                excel_safe(error.value),
+                excel_safe(error.reason),
+            ]
         )
     warnings = workbook.create_sheet("warnings" if lang == "en" else "警告")
     warnings.freeze_panes = "A2"
     header_row(warnings, ["file 文件", "column 列", "value 值", "warning 警告", "count 次数"])
     for (column, value, message), count in sorted(problems.warnings.items()):
-        warnings.append([excel_safe(problems.file), excel_safe(column), excel_safe(value), excel_safe(message), count])
+        warnings.append(
+            [excel_safe(problems.file), excel_safe(column), excel_safe(value), excel_safe(message), count]
+        )
     try:
         tmp = path.with_name(path.name + ".part")
         workbook.save(tmp)

@@ -98,9 +98,7 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _data_rows(
-    cells_iter: Iterator[tuple[int, list[Any]]], header: HeaderMap
-) -> Iterator[RawRow]:
+def _data_rows(cells_iter: Iterator[tuple[int, list[Any]]], header: HeaderMap) -> Iterator[RawRow]:
     columns = header.columns
     for number, cells in cells_iter:
         values: dict[str, Any] = {}
@@ -224,15 +222,16 @@ def _open_delimited(path: Path, want: str | None, encoding: str | None) -> Sourc
     try:
         sample = handle.read(64 * 1024)
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: the file is not {chosen}-encoded ({exc.reason}); pass the right --encoding") from exc
+        raise InputError(
+            f"{path}: the file is not {chosen}-encoded ({exc.reason}); pass the right --encoding"
+        ) from exc
     handle.seek(0)
     first_line = next((line for line in sample.splitlines() if line.strip()), "")
     reader = csv.reader(handle, delimiter=_delimiter(path, first_line))
 
     def numbered() -> Iterator[tuple[int, list[Any]]]:
         try:
-            for number, cells in enumerate(reader, start=1):
-                yield number, cells
+            yield from enumerate(reader, start=1)
         except csv.Error as exc:
             raise InputError(f"{path}: row {reader.line_num}: unreadable CSV ({exc})") from exc
         except UnicodeDecodeError as exc:
@@ -243,12 +242,11 @@ def _open_delimited(path: Path, want: str | None, encoding: str | None) -> Sourc
             handle.close()
 
     stream = numbered()
-    head = [cells for _, (_, cells) in zip(range(HEADER_SEARCH_ROWS), stream)]
+    head = [cells for _, (_, cells) in zip(range(HEADER_SEARCH_ROWS), stream, strict=False)]
     header = _header_or_fail(path, head, want)
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
-        for number, cells in enumerate(head[header.row_number :], start=header.row_number + 1):
-            yield number, cells
+        yield from enumerate(head[header.row_number :], start=header.row_number + 1)
         yield from stream
 
     return SourceFile(path, header.kind, header, chosen, _data_rows(rows(), header))
@@ -273,7 +271,9 @@ def _open_jsonl(path: Path, want: str | None, encoding: str | None) -> SourceFil
                 except json.JSONDecodeError as exc:
                     raise InputError(f"{path}: line {number}: not valid JSON ({exc.msg})") from exc
                 if not isinstance(record, dict):
-                    raise InputError(f"{path}: line {number}: expected a JSON object, got {type(record).__name__}")
+                    raise InputError(
+                        f"{path}: line {number}: expected a JSON object, got {type(record).__name__}"
+                    )
                 yield number, record
         finally:
             handle.close()
@@ -322,7 +322,9 @@ def _open_jsonl(path: Path, want: str | None, encoding: str | None) -> SourceFil
     return SourceFile(path, kind, header, chosen, rows())
 
 
-def _chain(first: tuple[int, dict[str, Any]], rest: Iterator[tuple[int, dict[str, Any]]]) -> Iterator[tuple[int, dict[str, Any]]]:
+def _chain(
+    first: tuple[int, dict[str, Any]], rest: Iterator[tuple[int, dict[str, Any]]]
+) -> Iterator[tuple[int, dict[str, Any]]]:
     yield first
     yield from rest
 

@@ -92,7 +92,11 @@ class RegisterValidator:
         values = raw.values
         if not values.keys() & {"enterprise", "product", "uscc", "org_code", "standard"}:
             # a note under the table (填表人：…) rather than a product row
-            self.problems.warn("", " ".join(str(v) for v in raw.extra)[:80], "row without enterprise, product or code ignored")
+            self.problems.warn(
+                "",
+                " ".join(str(v) for v in raw.extra)[:80],
+                "row without enterprise, product or code ignored",
+            )
             return None
         try:
             return self._validate(raw.number, values)
@@ -108,12 +112,15 @@ class RegisterValidator:
         product = values.get("product")
         if product is None or not clean_text(product):
             raise RowRejected("product", "", "the product name is missing")
-        enterprise = (clean_text(name), *(self._attribute(f, values.get(f)) for f in ENTERPRISE_FIELDS[1:3]),
-                      self._attribute("size", values.get("size")),
-                      self._attribute("high_tech", values.get("high_tech")),
-                      self._attribute("key_energy_user", values.get("key_energy_user")),
-                      *self._metrology(values.get("metrology_confirmed")),
-                      self._attribute("good_behaviour", values.get("good_behaviour")))
+        enterprise = (
+            clean_text(name),
+            *(self._attribute(f, values.get(f)) for f in ENTERPRISE_FIELDS[1:3]),
+            self._attribute("size", values.get("size")),
+            self._attribute("high_tech", values.get("high_tech")),
+            self._attribute("key_energy_user", values.get("key_energy_user")),
+            *self._metrology(values.get("metrology_confirmed")),
+            self._attribute("good_behaviour", values.get("good_behaviour")),
+        )
         output_value = values.get("output_value")
         if output_value is not None:
             try:
@@ -142,12 +149,13 @@ class RegisterValidator:
                 self.problems.warn(
                     self.column("adopted" if adopted is not None else "degree"),
                     adopted or degree,
-                    "adoption on a row that names several standards (or none) cannot be "
-                    "attributed: ignored",
+                    "adoption on a row that names several standards (or none) cannot be attributed: ignored",
                 )
             adopted = degree = None
         elif adopted is not None and degree is None:
-            self.problems.warn(self.column("adopted"), adopted, "adopted standard without a degree: not counted as adoption")
+            self.problems.warn(
+                self.column("adopted"), adopted, "adopted standard without a degree: not counted as adoption"
+            )
         return RegisterRow(
             number=number,
             org_code=org_code,
@@ -170,8 +178,11 @@ class RegisterValidator:
         parts = [clean_text(part) for part in _TITLE_SEPARATORS.split(str(title)) if part.strip()]
         if len(parts) == len(standards):
             return tuple(parts)
-        self.problems.warn(self.column("standard_title"), title,
-                           f"{len(parts)} titles for {len(standards)} standards cannot be paired: ignored")
+        self.problems.warn(
+            self.column("standard_title"),
+            title,
+            f"{len(parts)} titles for {len(standards)} standards cannot be paired: ignored",
+        )
         return ()
 
     def _identity(self, uscc: Any, org_code: Any) -> tuple[str | None, str]:
@@ -227,7 +238,8 @@ class RegisterValidator:
                 self.codes.setdefault(code.code, code)
                 if code.year is not None and code.year > self.as_of.year:
                     self.problems.warn(
-                        self.column("standard"), code.code,
+                        self.column("standard"),
+                        code.code,
                         f"the standard's year {code.year} is later than the as-of date {self.as_of}",
                     )
         return tuple(codes)
@@ -252,7 +264,8 @@ def _identify(uscc: str | None, org_code: str | None) -> tuple[str | None, str] 
         embedded = org_code_of(valid_uscc)
         if valid_org is not None and valid_org != embedded:
             return RowRejected(
-                "org_code", org_code,
+                "org_code",
+                org_code,
                 f"contradicts the USCC {valid_uscc}, whose characters 9–17 are {embedded}",
             )
         return valid_uscc, embedded

@@ -50,9 +50,14 @@ class ImportResult:
 
     def summary(self) -> dict[str, Any]:
         return {
-            "file": str(self.path), "kind": self.kind, "as_of": self.as_of.isoformat(),
-            "batch_id": self.batch_id, "dry_run": self.dry_run,
-            "rows_read": self.rows_read, "rows_imported": self.rows_valid, "rows_rejected": self.rows_rejected,
+            "file": str(self.path),
+            "kind": self.kind,
+            "as_of": self.as_of.isoformat(),
+            "batch_id": self.batch_id,
+            "dry_run": self.dry_run,
+            "rows_read": self.rows_read,
+            "rows_imported": self.rows_valid,
+            "rows_rejected": self.rows_rejected,
             "warnings": sum(self.problems.warnings.values()) if self.problems else 0,
             "rejects_file": str(self.problems_path) if self.problems_path else None,
             **dict(sorted(self.counts.items())),
@@ -113,27 +118,53 @@ def import_file(
         raise RowsRejected(result, nothing + _rejected_message(result, problems))
 
     with register.engine.connect() as connection, connection.begin() as transaction:
-        batch_id = connection.execute(insert(BATCH).values(
-            kind=source.kind, file_name=path.name, sha256=result.sha256, as_of=as_of, complete=complete,
-            started_at=dt.datetime.now(dt.UTC), rows_read=result.rows_read, rows_rejected=result.rows_rejected,
-            summary="{}", user_name=_user(),
-        )).inserted_primary_key[0]
+        inserted = connection.execute(
+            insert(BATCH).values(
+                kind=source.kind,
+                file_name=path.name,
+                sha256=result.sha256,
+                as_of=as_of,
+                complete=complete,
+                started_at=dt.datetime.now(dt.UTC),
+                rows_read=result.rows_read,
+                rows_rejected=result.rows_rejected,
+                summary="{}",
+                user_name=_user(),
+            )
+        ).inserted_primary_key
+        assert inserted is not None
+        batch_id = int(inserted[0])
         result.batch_id = batch_id
         column = source.header.column_name
         if source.kind == "register":
             from stdreg.ingest.register_loader import RegisterLoader, gather, standard_facts
 
             enterprises = gather(rows, problems, {f: column(f) for f in source.header.columns.values()})
-            loader = RegisterLoader(connection, as_of=as_of, batch_id=batch_id, complete=complete,
-                                    problems=problems, column={f: column(f) for f in source.header.columns.values()})
+            loader = RegisterLoader(
+                connection,
+                as_of=as_of,
+                batch_id=batch_id,
+                complete=complete,
+                problems=problems,
+                column={f: column(f) for f in source.header.columns.values()},
+            )
             result.counts.update(loader.load(enterprises, validator.codes, standard_facts(rows)))
         else:
             from stdreg.ingest.catalog import load_catalog
 
-            result.counts.update(load_catalog(connection, rows, as_of=as_of, batch_id=batch_id,
-                                              problems=problems, column=column))
-        connection.execute(update(BATCH).where(BATCH.c.id == batch_id).values(
-            finished_at=dt.datetime.now(dt.UTC), summary=json.dumps(dict(result.counts), ensure_ascii=False)))
+            result.counts.update(
+                load_catalog(
+                    connection, rows, as_of=as_of, batch_id=batch_id, problems=problems, column=column
+                )
+            )
+        connection.execute(
+            update(BATCH)
+            .where(BATCH.c.id == batch_id)
+            .values(
+                finished_at=dt.datetime.now(dt.UTC),
+                summary=json.dumps(dict(result.counts), ensure_ascii=False),
+            )
+        )
         # written before the commit: rows rejected but not reported would be data lost
         if problems.rejects:
             _write_problems(result, problems, target)
@@ -150,8 +181,9 @@ def import_file(
     return result
 
 
-def _validate(source: SourceFile, problems: Problems, as_of: dt.date, result: ImportResult,
-              progress: Progress | None) -> tuple[list[Any], Any]:
+def _validate(
+    source: SourceFile, problems: Problems, as_of: dt.date, result: ImportResult, progress: Progress | None
+) -> tuple[list[Any], Any]:
     validator: Any
     if source.kind == "register":
         from stdreg.ingest.register_rows import RegisterValidator
@@ -179,7 +211,9 @@ def _write_problems(result: ImportResult, problems: Problems, target: Path) -> N
     try:
         result.problems_path = write_rejects(problems, target)
     except StdregError as exc:
-        raise StdregError(f"{exc}; rows were rejected and cannot be reported, so nothing was imported") from exc
+        raise StdregError(
+            f"{exc}; rows were rejected and cannot be reported, so nothing was imported"
+        ) from exc
 
 
 def _rejected_message(result: ImportResult, problems: Problems) -> str:

@@ -20,14 +20,20 @@ def percent(value: float | None) -> str:
 def _console(stream: IO[str]) -> Any:
     from rich.console import Console
 
-    return Console(file=stream, highlight=False, soft_wrap=False,
-                   width=None if stream.isatty() else 120)
+    return Console(file=stream, highlight=False, soft_wrap=False, width=None if stream.isatty() else 120)
 
 
 TOTAL_FIELDS = (
-    "enterprises", "products", "products_with_standard", "products_without_standard",
-    "adopting_products", "adoption_rate", "adoption_rate_by_enterprise", "adoption_rate_by_output_value",
-    "neq_products", "outdated_products",
+    "enterprises",
+    "products",
+    "products_with_standard",
+    "products_without_standard",
+    "adopting_products",
+    "adoption_rate",
+    "adoption_rate_by_enterprise",
+    "adoption_rate_by_output_value",
+    "neq_products",
+    "outdated_products",
 )
 
 
@@ -48,24 +54,37 @@ def print_report(report: Report, stream: IO[str], *, lang: str = "zh") -> None:
     summary.add_column(label("item", lang))
     summary.add_column(label("totals", lang), justify="right")
     summary.add_column(label("brand_products", lang), justify="right")
-    summary.add_column(f"{label('previous', lang)} {report.previous_year.year if report.previous_year else ''}",
-                       justify="right")
+    summary.add_column(
+        f"{label('previous', lang)} {report.previous_year.year if report.previous_year else ''}",
+        justify="right",
+    )
     for name in TOTAL_FIELDS:
-        summary.add_row(label(name, lang), _value(report.totals, name), _value(report.brand_products, name),
-                        _value(previous, name))
+        summary.add_row(
+            label(name, lang),
+            _value(report.totals, name),
+            _value(report.brand_products, name),
+            _value(previous, name),
+        )
     console.print(summary)
     if report.targets:
         targets = Table(title=label("targets", lang), title_justify="left", show_edge=False)
         for heading in ("item", "target", "actual", "met"):
             targets.add_column(label(heading, lang), justify="left" if heading == "item" else "right")
         for target in report.targets:
-            targets.add_row(target.label, percent(target.target), percent(target.actual),
-                            label("yes" if target.met else "no", lang),
-                            style=None if target.met else "red")
+            targets.add_row(
+                target.label,
+                percent(target.target),
+                percent(target.actual),
+                label("yes" if target.met else "no", lang),
+                style=None if target.met else "red",
+            )
         console.print()
         console.print(targets)
-    for name, rows in (("by_industry", report.by_industry), ("by_township", report.by_township),
-                       ("by_size", report.by_size)):
+    for name, rows in (
+        ("by_industry", report.by_industry),
+        ("by_township", report.by_township),
+        ("by_size", report.by_size),
+    ):
         console.print()
         console.print(_breakdown_table(label(name, lang), rows, lang))
     levels = Table(title=label("by_level", lang), title_justify="left", show_edge=False)
@@ -82,10 +101,21 @@ def _breakdown_table(title: str, rows: list[Breakdown], lang: str) -> Any:
 
     table = Table(title=title, title_justify="left", show_edge=False)
     table.add_column(label("key", lang))
-    for name in ("products", "products_with_standard", "adopting_products", "adoption_rate", "outdated_products"):
+    for name in (
+        "products",
+        "products_with_standard",
+        "adopting_products",
+        "adoption_rate",
+        "outdated_products",
+    ):
         table.add_column(label(name, lang), justify="right")
     for row in rows:
-        table.add_row(label(row.key, lang) if row.key in (None, "above", "below", "unknown") else row.key,
-                      f"{row.products:,}", f"{row.products_with_standard:,}", f"{row.adopting_products:,}",
-                      percent(row.adoption_rate), f"{row.outdated_products:,}")
+        table.add_row(
+            label(row.key, lang) if row.key in (None, "above", "below", "unknown") else row.key,
+            f"{row.products:,}",
+            f"{row.products_with_standard:,}",
+            f"{row.adopting_products:,}",
+            percent(row.adoption_rate),
+            f"{row.outdated_products:,}",
+        )
     return table
