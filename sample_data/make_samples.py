@@ -61,6 +61,9 @@ TOWNSHIPS = [
     "龙洲街道", "东华街道", "湖镇镇", "詹家镇", "小南海镇", "模环乡", "塔石镇",
     "溪口镇", "社阳乡", "横山镇", "罗家乡", "庙下乡", "大街乡", "沐尘畲族乡",
 ]  # fmt: skip
+
+NO_BRAND = "无"  # an explicit "no brand title" in a register cell
+
 # Industrial townships get more enterprises.
 TOWNSHIP_WEIGHTS = [14, 12, 12, 8, 8, 6, 6, 6, 3, 6, 3, 3, 3, 3]
 
@@ -816,7 +819,8 @@ class Generator:
                     continue
                 prod.brand[2012] = prod.brand[2011]
                 if prod.brand[2011] and rng.random() < 0.04:
-                    prod.brand[2012] = ""
+                    # a lapsed title is written out: a blank cell would mean "unknown"
+                    prod.brand[2012] = NO_BRAND
                 out = prod.output[2011]
                 prod.output[2012] = (
                     None
@@ -893,7 +897,7 @@ class Generator:
         # Brand products added in 2012.
         new_brand = []
         for ent in rng.sample([e for e in keep if e.size[2012] == "规上"], 30):
-            prods = [p for p in ent.products if p.stds.get(2012) and not p.brand.get(2012)]
+            prods = [p for p in ent.products if p.stds.get(2012) and p.brand.get(2012) in (None, "", NO_BRAND)]
             adopting = [p for p in prods if self.adopts(p.stds[2012])]
             if adopting or (prods and rng.random() < 0.2):
                 prod = rng.choice(adopting or prods)
@@ -1457,7 +1461,7 @@ def summarize(gen: Generator, writer: Writer) -> dict[str, object]:
             c["adopting_products_counting_eqv"] += with_eqv
             c["neq_products"] += "NEQ" in kinds
             c["outdated_products"] += outdated
-            if prod.brand.get(year):
+            if prod.brand.get(year) not in (None, "", NO_BRAND):
                 c["brand_products"] += 1
                 c["brand_products_with_standard"] += bool(codes)
                 c["brand_adopting_products"] += adopting
