@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from stdreg.models import OPEN_END
@@ -35,14 +35,14 @@ class Version:
     values: tuple[Any, ...] = ()
 
 
-@dataclass
+@dataclass(slots=True)
 class Plan:
     """Row changes that carry out one statement about one fact."""
 
     outcome: str
-    inserts: list[Version] = field(default_factory=list)
-    updates: list[Version] = field(default_factory=list)  # id, new valid_to and values
-    deletes: list[int] = field(default_factory=list)
+    inserts: Sequence[Version] = ()
+    updates: Sequence[Version] = ()  # id, new valid_to and values
+    deletes: Sequence[int] = ()
 
 
 def covering(versions: Sequence[Version], on: dt.date) -> Version | None:
@@ -81,6 +81,8 @@ def state(
     >>> plan.outcome, plan.inserts[0].valid_to
     ('added', datetime.date(2011, 12, 31))
     """
+    if not versions:  # the common case: a fact seen for the first time
+        return Plan(ADDED, (Version(None, on, cap, values),)) if cap > on else Plan(ABSENT)
     current = covering(versions, on)
     if current is not None:
         merged = merge_values(current.values, values)

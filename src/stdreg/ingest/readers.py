@@ -99,19 +99,20 @@ def _text(value: Any) -> str:
 
 
 def _data_rows(cells_iter: Iterator[tuple[int, list[Any]]], header: HeaderMap) -> Iterator[RawRow]:
-    columns = header.columns
+    columns = sorted(header.columns.items())
     for number, cells in cells_iter:
+        size = len(cells)
         values: dict[str, Any] = {}
-        extra: list[Any] = []
-        for position, value in enumerate(cells):
-            if value is None or (isinstance(value, str) and not value.strip()):
-                continue
-            field_name = columns.get(position)
-            if field_name is None:
-                extra.append(value)
-            else:
-                values[field_name] = value
-        if values or extra:
+        for position, field_name in columns:
+            if position < size:
+                value = cells[position]
+                if value is not None and (not isinstance(value, str) or value.strip()):
+                    values[field_name] = value
+        if values:
+            yield RawRow(number, values)
+            continue
+        extra = [c for c in cells if c is not None and (not isinstance(c, str) or c.strip())]
+        if extra:  # text only outside the known columns: a note, reported by the validator
             yield RawRow(number, values, extra)
 
 

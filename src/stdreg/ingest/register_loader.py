@@ -14,34 +14,20 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from stdreg import timeline
+from stdreg.bulk import CHUNK, Bulk
 from stdreg.codes.standard_code import StandardCode
 from stdreg.ingest.problems import Problems
 from stdreg.ingest.register_rows import ENTERPRISE_FIELDS, PRODUCT_FIELDS, RegisterRow
-from stdreg.models import (
-    OPEN_END,
-    Enterprise,
-    EnterpriseSnapshot,
-    EnterpriseVersion,
-    Execution,
-    Product,
-    ProductVersion,
-    Standard,
-)
+from stdreg.models import OPEN_END, Standard
 from stdreg.timeline import Plan, Version
 
-CHUNK = 500
-
-ENTERPRISE = Enterprise.__table__  # type: ignore[attr-defined]
-ENTERPRISE_VERSION = EnterpriseVersion.__table__  # type: ignore[attr-defined]
-SNAPSHOT = EnterpriseSnapshot.__table__  # type: ignore[attr-defined]
-PRODUCT = Product.__table__  # type: ignore[attr-defined]
-PRODUCT_VERSION = ProductVersion.__table__  # type: ignore[attr-defined]
 STANDARD = Standard.__table__  # type: ignore[attr-defined]
-EXECUTION = Execution.__table__  # type: ignore[attr-defined]
+STANDARD_COLUMNS = (
+    "code", "prefix", "level", "nature", "number", "part", "year", "title", "adopted_code", "degree", "batch_id",
+)  # fmt: skip
 
 
 @dataclass
@@ -145,7 +131,7 @@ class RegisterLoader:
         problems: Problems,
         column: dict[str, str],
     ) -> None:
-        self.connection = connection
+        self.bulk = Bulk(connection)
         self.as_of = as_of
         self.batch_id = batch_id
         self.complete = complete
@@ -169,12 +155,10 @@ class RegisterLoader:
         self._product_versions(enterprises, enterprise_ids, product_ids, caps)
         self._executions(enterprises, enterprise_ids, product_ids, standard_ids, caps)
         if self.complete:
-            self.connection.execute(
-                insert(SNAPSHOT),
-                [
-                    {"enterprise_id": eid, "as_of": self.as_of, "batch_id": self.batch_id}
-                    for eid in enterprise_ids.values()
-                ],
+            self.bulk.insert(
+                "enterprise_snapshot",
+                ("enterprise_id", "as_of", "batch_id"),
+                [(eid, self.as_of, self.batch_id) for eid in enterprise_ids.values()],
             )
         return self.counts
 
@@ -183,163 +167,130 @@ class RegisterLoader:
     def _enterprises(self, enterprises: dict[str, _EnterpriseInFile]) -> dict[str, int]:
         known: dict[str, tuple[int, str | None]] = {}
         org_codes = list(enterprises)
-        for part in chunks(org_codes):
-            for row in self.connection.execute(
-                select(ENTERPRISE.c.id, ENTERPRISE.c.org_code, ENTERPRISE.c.uscc).where(
-                    ENTERPRISE.c.org_code.in_(part)
-                )
-            ):
-                known[row.org_code] = (row.id, row.uscc)
-        new = [
-            {"org_code": code, "uscc": enterprises[code].uscc, "batch_id": self.batch_id}
-            for code in org_codes
-            if code not in known
-        ]
+        for eid, org_code, uscc in self.bulk.select_in(
+            "SELECT id, org_code, uscc FROM enterprise WHERE org_code IN", org_codes
+        ):
+            known[org_code] = (eid, uscc)
+        new = {code: enterprises[code].uscc for code in org_codes if code not in known}
         self._refuse_taken_usccs(new)
         if new:
-            self.connection.execute(insert(ENTERPRISE), new)
-            for part in chunks([row["org_code"] for row in new]):
-                for row in self.connection.execute(
-                    select(ENTERPRISE.c.id, ENTERPRISE.c.org_code).where(ENTERPRISE.c.org_code.in_(part))
-                ):
-                    known[row.org_code] = (row.id, enterprises[row.org_code].uscc)
-        learned = []
-        for code, (eid, uscc) in known.items():
+            self.bulk.insert(
+                "enterprise",
+                ("org_code", "uscc", "batch_id"),
+                [(code, uscc, self.batch_id) for code, uscc in new.items()],
+            )
+            for eid, org_code in self.bulk.select_in(
+                "SELECT id, org_code FROM enterprise WHERE org_code IN", list(new)
+            ):
+                known[org_code] = (eid, new[org_code])
+        learned: dict[str, str | None] = {}
+        for code, (_, uscc) in known.items():
             file_uscc = enterprises[code].uscc
             if file_uscc is None or file_uscc == uscc:
                 continue
             if uscc is None:
-                learned.append({"b_id": eid, "uscc": file_uscc})
+                learned[code] = file_uscc
             else:
                 self.problems.warn(
                     self.column.get("uscc", "uscc"),
                     file_uscc,
                     f"the register knows this enterprise as {uscc}: kept the register's USCC",
                 )
-        if learned:
-            self._refuse_taken_usccs([{"uscc": row["uscc"]} for row in learned])
-            self.connection.execute(
-                update(ENTERPRISE).where(ENTERPRISE.c.id == bindparam("b_id")).values(uscc=bindparam("uscc")),
-                learned,
-            )
-        self.counts["enterprises_new_uscc"] += len(learned)
+        self._refuse_taken_usccs(learned)
+        rows = [(uscc, known[code][0]) for code, uscc in learned.items() if uscc is not None]
+        self.bulk.update("enterprise", ("uscc",), rows)
+        self.counts["enterprises_new_uscc"] += len(rows)
         return {code: eid for code, (eid, _) in known.items()}
 
-    def _refuse_taken_usccs(self, rows: list[dict[str, Any]]) -> None:
-        usccs = [row["uscc"] for row in rows if row.get("uscc")]
-        for part in chunks(usccs):
-            for row in self.connection.execute(select(ENTERPRISE.c.uscc).where(ENTERPRISE.c.uscc.in_(part))):
-                for pending in rows:
-                    if pending.get("uscc") == row.uscc:
-                        pending["uscc"] = None
-                self.problems.warn(
-                    self.column.get("uscc", "uscc"),
-                    row.uscc,
-                    "another enterprise already holds this USCC: not recorded",
-                )
+    def _refuse_taken_usccs(self, usccs_by_code: dict[str, str | None]) -> None:
+        """Forget USCCs that another enterprise of the register already holds (with a warning)."""
+        wanted = {uscc: code for code, uscc in usccs_by_code.items() if uscc}
+        for (taken,) in self.bulk.select_in("SELECT uscc FROM enterprise WHERE uscc IN", list(wanted)):
+            usccs_by_code[wanted[taken]] = None
+            self.problems.warn(
+                self.column.get("uscc", "uscc"),
+                taken,
+                "another enterprise already holds this USCC: not recorded",
+            )
 
     def _enterprise_versions(self, enterprises: dict[str, _EnterpriseInFile], ids: dict[str, int]) -> None:
-        columns = [ENTERPRISE_VERSION.c[name] for name in ENTERPRISE_FIELDS]
-        versions = self._versions(ENTERPRISE_VERSION, "enterprise_id", list(ids.values()), columns)
+        versions = self._versions(
+            "enterprise_version", "enterprise_id", list(ids.values()), ENTERPRISE_FIELDS
+        )
         plans = []
         for code, enterprise in enterprises.items():
             eid = ids[code]
-            plan = timeline.state(versions.get(eid, []), self.as_of, tuple(enterprise.values))
+            plan = timeline.state(versions.get(eid, ()), self.as_of, tuple(enterprise.values))
             self.counts[f"enterprises_{plan.outcome}"] += 1
             plans.append((eid, plan))
-        self._apply(ENTERPRISE_VERSION, "enterprise_id", ENTERPRISE_FIELDS, plans)
+        self._apply("enterprise_version", "enterprise_id", ENTERPRISE_FIELDS, plans)
 
     def _caps(self, enterprise_ids: list[int]) -> dict[int, dt.date]:
         """For each enterprise, its next complete listing after the as-of date."""
         caps: dict[int, dt.date] = {}
-        for part in chunks(enterprise_ids):
-            for row in self.connection.execute(
-                select(SNAPSHOT.c.enterprise_id, SNAPSHOT.c.as_of).where(
-                    SNAPSHOT.c.enterprise_id.in_(part), SNAPSHOT.c.as_of > self.as_of
-                )
-            ):
-                caps[row.enterprise_id] = min(caps.get(row.enterprise_id, OPEN_END), row.as_of)
+        for eid, as_of in self.bulk.select_in(
+            f"SELECT enterprise_id, as_of FROM enterprise_snapshot WHERE as_of > {self.bulk.mark} "
+            "AND enterprise_id IN",
+            enterprise_ids,
+            dates=(1,),
+            params=(self.as_of,),
+        ):
+            caps[eid] = min(caps.get(eid, OPEN_END), as_of)
         return caps
 
     # -- standards --------------------------------------------------------------------------
 
     def _standards(self, codes: dict[str, StandardCode], facts: dict[str, StandardFacts]) -> dict[str, int]:
         ids: dict[str, int] = {}
-        known: dict[str, Any] = {}
+        known: dict[str, tuple[int, str | None, str | None, str | None]] = {}
         wanted = list(codes)
-        for part in chunks(wanted):
-            for row in self.connection.execute(
-                select(
-                    STANDARD.c.id,
-                    STANDARD.c.code,
-                    STANDARD.c.title,
-                    STANDARD.c.adopted_code,
-                    STANDARD.c.degree,
-                ).where(STANDARD.c.code.in_(part))
-            ):
-                known[row.code] = row
-                ids[row.code] = row.id
+        for sid, code, title, adopted, degree in self.bulk.select_in(
+            "SELECT id, code, title, adopted_code, degree FROM standard WHERE code IN", wanted
+        ):
+            known[code] = (sid, title, adopted, degree)
+            ids[code] = sid
         new = []
         for code in wanted:
             if code in known:
                 continue
-            parsed = codes[code]
             fact = facts.get(code, StandardFacts())
-            adopted, degree = fact.adopted, fact.degree
-            if parsed.adopts is not None:
-                adopted, degree = parsed.adopts.code, "IDT"
-            new.append(
-                standard_row(parsed, title=fact.title, adopted=adopted, degree=degree, batch_id=self.batch_id)
+            row = standard_row(
+                codes[code],
+                title=fact.title,
+                adopted=fact.adopted,
+                degree=fact.degree,
+                batch_id=self.batch_id,
             )
-        if new:
-            self.connection.execute(insert(STANDARD), new)
-            for part in chunks([row["code"] for row in new]):
-                for row in self.connection.execute(
-                    select(STANDARD.c.id, STANDARD.c.code).where(STANDARD.c.code.in_(part))
-                ):
-                    ids[row.code] = row.id
+            new.append(tuple(row[column] for column in STANDARD_COLUMNS))
+        self.bulk.insert("standard", STANDARD_COLUMNS, new)
+        for sid, code in self.bulk.select_in(
+            "SELECT id, code FROM standard WHERE code IN", [row[0] for row in new]
+        ):
+            ids[code] = sid
         self.counts["standards_added"] += len(new)
         changes = []
-        for code, row in known.items():
+        for code, (sid, title, adopted, degree) in known.items():
             if code not in facts:
                 continue
             fact = facts[code]
-            change: dict[str, Any] = {}
-            if fact.title and not row.title:
-                change["title"] = fact.title
+            new_title, new_adopted, new_degree = title, adopted, degree
+            if fact.title and not title:
+                new_title = fact.title
             if fact.degree is not None:
-                if row.degree is None:
-                    change["adopted_code"], change["degree"] = fact.adopted, fact.degree
-                elif (row.adopted_code, row.degree) != (fact.adopted, fact.degree) and not (
-                    fact.adopted is None and row.degree == fact.degree
+                if degree is None:
+                    new_adopted, new_degree = fact.adopted, fact.degree
+                elif (adopted, degree) != (fact.adopted, fact.degree) and not (
+                    fact.adopted is None and degree == fact.degree
                 ):
                     self.problems.warn(
                         self.column.get("degree", "degree"),
                         f"{code}: {fact.adopted or ''} {fact.degree}".strip(),
-                        f"the register says {code} adopts {row.adopted_code or '?'} {row.degree}: "
+                        f"the register says {code} adopts {adopted or '?'} {degree}: "
                         "kept the register's (a catalog import can correct it)",
                     )
-            if change:
-                changes.append(
-                    {
-                        "b_id": row.id,
-                        "title": row.title,
-                        "adopted_code": row.adopted_code,
-                        "degree": row.degree,
-                        **change,
-                    }
-                )
-        if changes:
-            self.connection.execute(
-                update(STANDARD)
-                .where(STANDARD.c.id == bindparam("b_id"))
-                .values(
-                    title=bindparam("title"),
-                    adopted_code=bindparam("adopted_code"),
-                    degree=bindparam("degree"),
-                ),
-                changes,
-            )
+            if (new_title, new_adopted, new_degree) != (title, adopted, degree):
+                changes.append((new_title, new_adopted, new_degree, sid))
+        self.bulk.update("standard", ("title", "adopted_code", "degree"), changes)
         self.counts["standards_changed"] += len(changes)
         return ids
 
@@ -350,30 +301,19 @@ class RegisterLoader:
     ) -> dict[tuple[int, str], int]:
         """Ids of every product of the file's enterprises, the register's and the file's."""
         ids: dict[tuple[int, str], int] = {}
-        eids = list(enterprise_ids.values())
-        for part in chunks(eids):
-            for row in self.connection.execute(
-                select(PRODUCT.c.id, PRODUCT.c.enterprise_id, PRODUCT.c.name).where(
-                    PRODUCT.c.enterprise_id.in_(part)
-                )
-            ):
-                ids[(row.enterprise_id, row.name)] = row.id
-        new: list[dict[str, Any]] = [
-            {"enterprise_id": enterprise_ids[code], "name": name}
+        query = "SELECT id, enterprise_id, name FROM product WHERE enterprise_id IN"
+        for pid, eid, name in self.bulk.select_in(query, list(enterprise_ids.values())):
+            ids[(eid, name)] = pid
+        new = [
+            (enterprise_ids[code], name)
             for code, enterprise in enterprises.items()
             for name in enterprise.products
             if (enterprise_ids[code], name) not in ids
         ]
         if new:
-            self.connection.execute(insert(PRODUCT), new)
-            new_eids = sorted({row["enterprise_id"] for row in new})
-            for part in chunks(new_eids):
-                for row in self.connection.execute(
-                    select(PRODUCT.c.id, PRODUCT.c.enterprise_id, PRODUCT.c.name).where(
-                        PRODUCT.c.enterprise_id.in_(part)
-                    )
-                ):
-                    ids[(row.enterprise_id, row.name)] = row.id
+            self.bulk.insert("product", ("enterprise_id", "name"), new)
+            for pid, eid, name in self.bulk.select_in(query, sorted({eid for eid, _ in new})):
+                ids[(eid, name)] = pid
         return ids
 
     def _product_versions(
@@ -383,16 +323,14 @@ class RegisterLoader:
         product_ids: dict[tuple[int, str], int],
         caps: dict[int, dt.date],
     ) -> None:
-        columns = [PRODUCT_VERSION.c[name] for name in PRODUCT_FIELDS]
-        versions = self._versions(PRODUCT_VERSION, "product_id", list(product_ids.values()), columns)
+        versions = self._versions("product_version", "product_id", list(product_ids.values()), PRODUCT_FIELDS)
         plans: list[tuple[int, Plan]] = []
         for code, enterprise in enterprises.items():
             eid = enterprise_ids[code]
+            cap = caps.get(eid, OPEN_END)
             for name, product in enterprise.products.items():
                 pid = product_ids[(eid, name)]
-                plan = timeline.state(
-                    versions.get(pid, []), self.as_of, tuple(product.values), cap=caps.get(eid, OPEN_END)
-                )
+                plan = timeline.state(versions.get(pid, ()), self.as_of, tuple(product.values), cap=cap)
                 self.counts[f"products_{plan.outcome}"] += 1
                 plans.append((pid, plan))
         if self.complete:
@@ -400,11 +338,11 @@ class RegisterLoader:
             for key, pid in product_ids.items():
                 if key in listed:
                     continue
-                plan = timeline.drop(versions.get(pid, []), self.as_of)
+                plan = timeline.drop(versions.get(pid, ()), self.as_of)
                 if plan.outcome == timeline.DROPPED:
                     self.counts["products_dropped"] += 1
                     plans.append((pid, plan))
-        self._apply(PRODUCT_VERSION, "product_id", PRODUCT_FIELDS, plans)
+        self._apply("product_version", "product_id", PRODUCT_FIELDS, plans)
 
     # -- executions -------------------------------------------------------------------------
 
@@ -417,25 +355,12 @@ class RegisterLoader:
         caps: dict[int, dt.date],
     ) -> None:
         by_pair: dict[tuple[int, int], list[Version]] = defaultdict(list)
-        pids = list(product_ids.values())
-        for part in chunks(pids):
-            for row in self.connection.execute(
-                select(
-                    EXECUTION.c.id,
-                    EXECUTION.c.product_id,
-                    EXECUTION.c.standard_id,
-                    EXECUTION.c.valid_from,
-                    EXECUTION.c.valid_to,
-                )
-                .where(EXECUTION.c.product_id.in_(part))
-                .order_by(EXECUTION.c.valid_from)
-            ):
-                by_pair[(row.product_id, row.standard_id)].append(
-                    Version(row.id, row.valid_from, row.valid_to)
-                )
-        inserts: list[dict[str, Any]] = []
-        ends: list[dict[str, Any]] = []
-        deletes: list[int] = []
+        query = "SELECT id, product_id, standard_id, valid_from, valid_to FROM execution WHERE product_id IN"
+        for xid, pid, sid, valid_from, valid_to in sorted(
+            self.bulk.select_in(query, list(product_ids.values()), dates=(3, 4)), key=lambda r: r[3]
+        ):
+            by_pair[(pid, sid)].append(Version(xid, valid_from, valid_to))
+        plans: list[tuple[tuple[int, int], Plan]] = []
         listed: set[tuple[int, int]] = set()
         for code, enterprise in enterprises.items():
             eid = enterprise_ids[code]
@@ -445,18 +370,9 @@ class RegisterLoader:
                 for standard_code in product.standards:
                     pair = (pid, standard_ids[standard_code])
                     listed.add(pair)
-                    plan = timeline.state(by_pair.get(pair, []), self.as_of, cap=cap)
+                    plan = timeline.state(by_pair.get(pair, ()), self.as_of, cap=cap)
                     self.counts[f"executions_{plan.outcome}"] += 1
-                    for version in plan.inserts:
-                        inserts.append(
-                            {
-                                "product_id": pair[0],
-                                "standard_id": pair[1],
-                                "valid_from": version.valid_from,
-                                "valid_to": version.valid_to,
-                                "batch_id": self.batch_id,
-                            }
-                        )
+                    plans.append((pair, plan))
         if self.complete:
             for pair, versions in by_pair.items():
                 if pair in listed:
@@ -464,70 +380,50 @@ class RegisterLoader:
                 plan = timeline.drop(versions, self.as_of)
                 if plan.outcome == timeline.DROPPED:
                     self.counts["executions_dropped"] += 1
-                    deletes.extend(plan.deletes)
-                    ends.extend({"b_id": v.id, "valid_to": v.valid_to} for v in plan.updates)
-        if inserts:
-            self.connection.execute(insert(EXECUTION), inserts)
-        if ends:
-            self.connection.execute(
-                update(EXECUTION)
-                .where(EXECUTION.c.id == bindparam("b_id"))
-                .values(valid_to=bindparam("valid_to")),
-                ends,
-            )
-        for part in chunks(deletes):
-            self.connection.execute(delete(EXECUTION).where(EXECUTION.c.id.in_(part)))
+                    plans.append((pair, plan))
+        self.bulk.insert(
+            "execution",
+            ("product_id", "standard_id", "valid_from", "valid_to", "batch_id"),
+            [
+                (pid, sid, v.valid_from, v.valid_to, self.batch_id)
+                for (pid, sid), plan in plans
+                for v in plan.inserts
+            ],
+        )
+        self.bulk.update(
+            "execution", ("valid_to",), [(v.valid_to, v.id) for _, plan in plans for v in plan.updates]
+        )
+        self.bulk.delete("execution", [gone for _, plan in plans for gone in plan.deletes])
 
     # -- shared -----------------------------------------------------------------------------
 
     def _versions(
-        self, table: Any, owner: str, owner_ids: list[int], columns: list[Any]
+        self, table: str, owner: str, owner_ids: list[int], fields: Sequence[str]
     ) -> dict[int, list[Version]]:
+        """Every version of each owner, in date order."""
         versions: dict[int, list[Version]] = defaultdict(list)
-        for part in chunks(owner_ids):
-            for row in self.connection.execute(
-                select(table.c.id, table.c[owner], table.c.valid_from, table.c.valid_to, *columns)
-                .where(table.c[owner].in_(part))
-                .order_by(table.c.valid_from)
-            ):
-                versions[row[1]].append(Version(row[0], row[2], row[3], tuple(row[4:])))
+        query = f"SELECT id, {owner}, valid_from, valid_to, {', '.join(fields)} FROM {table} WHERE {owner} IN"
+        dates = [2, 3] + [4 + i for i, name in enumerate(fields) if name.endswith("_on")]
+        for row in sorted(self.bulk.select_in(query, owner_ids, dates=dates), key=lambda r: r[2]):
+            versions[row[1]].append(Version(row[0], row[2], row[3], tuple(row[4:])))
         return versions
 
-    def _apply(self, table: Any, owner: str, fields: Sequence[str], plans: list[tuple[int, Plan]]) -> None:
-        inserts = []
-        updates = []
-        deletes = []
-        for owner_id, plan in plans:
-            for version in plan.inserts:
-                inserts.append(
-                    {
-                        owner: owner_id,
-                        "valid_from": version.valid_from,
-                        "valid_to": version.valid_to,
-                        "batch_id": self.batch_id,
-                        **dict(zip(fields, version.values, strict=True)),
-                    }
-                )
-            for version in plan.updates:
-                updates.append(
-                    {
-                        "b_id": version.id,
-                        "valid_to": version.valid_to,
-                        **{f"b_{name}": value for name, value in zip(fields, version.values, strict=True)},
-                    }
-                )
-            deletes.extend(plan.deletes)
-        if inserts:
-            self.connection.execute(insert(table), inserts)
-        if updates:
-            self.connection.execute(
-                update(table)
-                .where(table.c.id == bindparam("b_id"))
-                .values(valid_to=bindparam("valid_to"), **{name: bindparam(f"b_{name}") for name in fields}),
-                updates,
-            )
-        for part in chunks(deletes):
-            self.connection.execute(delete(table).where(table.c.id.in_(part)))
+    def _apply(self, table: str, owner: str, fields: Sequence[str], plans: list[tuple[int, Plan]]) -> None:
+        self.bulk.insert(
+            table,
+            (owner, "valid_from", "valid_to", "batch_id", *fields),
+            [
+                (owner_id, v.valid_from, v.valid_to, self.batch_id, *v.values)
+                for owner_id, plan in plans
+                for v in plan.inserts
+            ],
+        )
+        self.bulk.update(
+            table,
+            ("valid_to", *fields),
+            [(v.valid_to, *v.values, v.id) for _, plan in plans for v in plan.updates],
+        )
+        self.bulk.delete(table, [gone for _, plan in plans for gone in plan.deletes])
 
 
 def standard_row(

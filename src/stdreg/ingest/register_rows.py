@@ -40,6 +40,10 @@ ENTERPRISE_FIELDS = (
     "good_behaviour",
 )
 PRODUCT_FIELDS = ("output_value", "brand")
+_RAW_ENTERPRISE_FIELDS = (
+    "enterprise", "township", "industry", "size", "high_tech", "key_energy_user", "metrology_confirmed",
+    "good_behaviour",
+)  # fmt: skip
 
 _ATTRIBUTE_PARSERS: dict[str, Callable[[Any], Any]] = {
     "township": clean_text,
@@ -84,6 +88,7 @@ class RegisterValidator:
         self._cells: dict[str, tuple[str, ...] | RowRejected] = {}
         self._identities: dict[tuple[str | None, str | None], tuple[str | None, str] | RowRejected] = {}
         self._attributes: dict[tuple[str, Any], Any] = {}
+        self._enterprises: dict[tuple[Any, ...], tuple[Any, ...] | RowRejected] = {}
 
     def column(self, field: str) -> str:
         return self.header.column_name(field)
@@ -106,21 +111,10 @@ class RegisterValidator:
 
     def _validate(self, number: int, values: dict[str, Any]) -> RegisterRow:
         uscc, org_code = self._identity(values.get("uscc"), values.get("org_code"))
-        name = values.get("enterprise")
-        if name is None or not clean_text(name):
-            raise RowRejected("enterprise", "", "the enterprise name is missing")
+        enterprise = self._enterprise(tuple(values.get(f) for f in _RAW_ENTERPRISE_FIELDS))
         product = values.get("product")
         if product is None or not clean_text(product):
             raise RowRejected("product", "", "the product name is missing")
-        enterprise = (
-            clean_text(name),
-            *(self._attribute(f, values.get(f)) for f in ENTERPRISE_FIELDS[1:3]),
-            self._attribute("size", values.get("size")),
-            self._attribute("high_tech", values.get("high_tech")),
-            self._attribute("key_energy_user", values.get("key_energy_user")),
-            *self._metrology(values.get("metrology_confirmed")),
-            self._attribute("good_behaviour", values.get("good_behaviour")),
-        )
         output_value = values.get("output_value")
         if output_value is not None:
             try:
@@ -167,6 +161,43 @@ class RegisterValidator:
             standard_titles=self._titles(title, standards),
             adopted=adopted,
             degree=degree,
+        )
+
+    def _enterprise(self, raw: tuple[Any, ...]) -> tuple[Any, ...]:
+        """The enterprise's attributes; every product row repeats them, so each is parsed once."""
+        cached = self._enterprises.get(raw)
+        if cached is None:
+            try:
+                cached = self._parse_enterprise(*raw)
+            except RowRejected as rejected:
+                cached = rejected
+            self._enterprises[raw] = cached
+        if isinstance(cached, RowRejected):
+            raise cached
+        return cached
+
+    def _parse_enterprise(
+        self,
+        name: Any,
+        township: Any,
+        industry: Any,
+        size: Any,
+        high_tech: Any,
+        key_energy_user: Any,
+        metrology: Any,
+        good_behaviour: Any,
+    ) -> tuple[Any, ...]:
+        if name is None or not clean_text(name):
+            raise RowRejected("enterprise", "", "the enterprise name is missing")
+        return (
+            clean_text(name),
+            self._attribute("township", township),
+            self._attribute("industry", industry),
+            self._attribute("size", size),
+            self._attribute("high_tech", high_tech),
+            self._attribute("key_energy_user", key_energy_user),
+            *self._metrology(metrology),
+            self._attribute("good_behaviour", good_behaviour),
         )
 
     def _titles(self, title: Any, standards: tuple[str, ...]) -> tuple[str, ...]:
