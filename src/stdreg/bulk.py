@@ -24,6 +24,12 @@ DATE_COLUMNS = frozenset(
 )  # fmt: skip
 
 
+def in_chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    """Consecutive slices of at most ``size`` items (for IN lists)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 class Bulk:
     """Plain-SQL executemany and chunked IN-list reads on one connection."""
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
+from stdreg.bulk import in_chunks
 from stdreg.codes.adoption import DegreeError, parse_degree
 from stdreg.codes.lifecycle import StatusError, outdated_from, parse_status
 from stdreg.codes.standard_code import StandardCode, StandardCodeError, parse, split_cell
@@ -24,7 +25,7 @@ from stdreg.ingest.cells import CellError, clean_text, parse_date
 from stdreg.ingest.headers import HeaderMap
 from stdreg.ingest.problems import Problems
 from stdreg.ingest.readers import RawRow
-from stdreg.ingest.register_loader import STANDARD, chunks, standard_row
+from stdreg.ingest.register_loader import STANDARD, standard_row
 
 FACT_FIELDS = ("title", "status", "published_on", "implemented_on", "withdrawn_on", "adopted_code", "degree")
 
@@ -226,13 +227,13 @@ def load_catalog(
         every.setdefault(older.code, older)
         every.setdefault(newer.code, newer)
     known: dict[str, Any] = {}
-    for part in chunks(list(every)):
+    for part in in_chunks(list(every)):
         for row in connection.execute(select(STANDARD).where(STANDARD.c.code.in_(part))):
             known[row.code] = row
     new = [standard_row(code, batch_id=batch_id) for name, code in every.items() if name not in known]
     if new:
         connection.execute(insert(STANDARD), new)
-        for part in chunks([row["code"] for row in new]):
+        for part in in_chunks([row["code"] for row in new]):
             for row in connection.execute(select(STANDARD).where(STANDARD.c.code.in_(part))):
                 known[row.code] = row
     counts["standards_added"] += len(new)

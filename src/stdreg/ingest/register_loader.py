@@ -10,23 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
 from stdreg import timeline
-from stdreg.bulk import CHUNK, Bulk
+from stdreg.bulk import Bulk
 from stdreg.codes.standard_code import StandardCode
 from stdreg.ingest.problems import Problems
-from stdreg.ingest.register_rows import ENTERPRISE_FIELDS, PRODUCT_FIELDS, RegisterRow
+from stdreg.ingest.register_rows import ENTERPRISE_FIELDS, PRODUCT_FIELDS, RegisterRow, StandardFacts
 from stdreg.models import OPEN_END, Standard
 from stdreg.timeline import Plan, Version
 
 STANDARD = Standard.__table__  # type: ignore[attr-defined]
 STANDARD_COLUMNS = (
-    "code", "prefix", "level", "nature", "number", "part", "year", "title", "adopted_code", "degree", "batch_id",
+    "code", "prefix", "level", "nature", "number", "part", "year", "title", "adopted_code", "degree",
+    "batch_id",
 )  # fmt: skip
 
 
@@ -41,11 +42,6 @@ class _EnterpriseInFile:
 class _ProductInFile:
     values: list[Any]
     standards: dict[str, None] = field(default_factory=dict)  # ordered set of codes
-
-
-def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def gather(
@@ -96,28 +92,6 @@ def _merge_first(
             )
 
 
-@dataclass
-class StandardFacts:
-    """What register rows say about a standard: its title and what it adopts."""
-
-    title: str | None = None
-    adopted: str | None = None
-    degree: str | None = None
-
-
-def standard_facts(rows: Iterable[RegisterRow]) -> dict[str, StandardFacts]:
-    facts: dict[str, StandardFacts] = {}
-    for row in rows:
-        for code, title in zip(row.standards, row.standard_titles, strict=False):
-            fact = facts.setdefault(code, StandardFacts())
-            fact.title = fact.title or title
-        if row.degree is not None:  # only ever given on a row that names one standard
-            fact = facts.setdefault(row.standards[0], StandardFacts())
-            if fact.degree is None:
-                fact.adopted, fact.degree = row.adopted, row.degree
-    return facts
-
-
 class RegisterLoader:
     """Applies one gathered register file to the register as of ``as_of``."""
 
@@ -143,14 +117,22 @@ class RegisterLoader:
 
     def load(
         self,
-        enterprises: dict[str, _EnterpriseInFile],
+        chunks: Iterable[list[RegisterRow]],
         codes: dict[str, StandardCode],
         facts: dict[str, StandardFacts],
     ) -> Counter[str]:
+        """Load the file: its standards first, then its enterprises a chunk at a time."""
+        standard_ids = self._standards(codes, facts)
+        for rows in chunks:
+            self._load_enterprises(gather(rows, self.problems, self.column), standard_ids)
+        return self.counts
+
+    def _load_enterprises(
+        self, enterprises: dict[str, _EnterpriseInFile], standard_ids: dict[str, int]
+    ) -> None:
         enterprise_ids = self._enterprises(enterprises)
         self._enterprise_versions(enterprises, enterprise_ids)
         caps = self._caps(list(enterprise_ids.values()))
-        standard_ids = self._standards(codes, facts)
         product_ids = self._products(enterprises, enterprise_ids)
         self._product_versions(enterprises, enterprise_ids, product_ids, caps)
         self._executions(enterprises, enterprise_ids, product_ids, standard_ids, caps)
@@ -160,7 +142,6 @@ class RegisterLoader:
                 ("enterprise_id", "as_of", "batch_id"),
                 [(eid, self.as_of, self.batch_id) for eid in enterprise_ids.values()],
             )
-        return self.counts
 
     # -- enterprises ------------------------------------------------------------------------
 

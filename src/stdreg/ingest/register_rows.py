@@ -71,6 +71,18 @@ class RegisterRow:
     degree: str | None
 
 
+@dataclass
+class StandardFacts:
+    """What register rows say about a standard: its title and what it adopts."""
+
+    title: str | None = None
+    adopted: str | None = None
+    degree: str | None = None
+
+
+_CACHE_LIMIT = 20_000  # distinct values remembered per cache: bounded, a province file has more
+
+
 class RowRejected(Exception):
     def __init__(self, field: str, value: Any, reason: str) -> None:
         super().__init__(reason)
@@ -89,6 +101,7 @@ class RegisterValidator:
         self._identities: dict[tuple[str | None, str | None], tuple[str | None, str] | RowRejected] = {}
         self._attributes: dict[tuple[str, Any], Any] = {}
         self._enterprises: dict[tuple[Any, ...], tuple[Any, ...] | RowRejected] = {}
+        self.facts: dict[str, StandardFacts] = {}
 
     def column(self, field: str) -> str:
         return self.header.column_name(field)
@@ -150,7 +163,7 @@ class RegisterValidator:
             self.problems.warn(
                 self.column("adopted"), adopted, "adopted standard without a degree: not counted as adoption"
             )
-        return RegisterRow(
+        row = RegisterRow(
             number=number,
             org_code=org_code,
             uscc=uscc,
@@ -162,6 +175,20 @@ class RegisterValidator:
             adopted=adopted,
             degree=degree,
         )
+        self._learn(row)
+        return row
+
+    def _learn(self, row: RegisterRow) -> None:
+        """Keep what the row says about its standards: titles, and adoption on a one-standard row."""
+        for code, title in zip(row.standards, row.standard_titles, strict=False):
+            fact = self.facts.get(code)
+            if fact is None:
+                fact = self.facts[code] = StandardFacts()
+            fact.title = fact.title or title
+        if row.degree is not None:  # only ever kept on a row that names one standard
+            fact = self.facts.setdefault(row.standards[0], StandardFacts())
+            if fact.degree is None:
+                fact.adopted, fact.degree = row.adopted, row.degree
 
     def _enterprise(self, raw: tuple[Any, ...]) -> tuple[Any, ...]:
         """The enterprise's attributes; every product row repeats them, so each is parsed once."""
@@ -171,6 +198,8 @@ class RegisterValidator:
                 cached = self._parse_enterprise(*raw)
             except RowRejected as rejected:
                 cached = rejected
+            if len(self._enterprises) >= _CACHE_LIMIT:
+                self._enterprises.clear()
             self._enterprises[raw] = cached
         if isinstance(cached, RowRejected):
             raise cached
@@ -221,6 +250,8 @@ class RegisterValidator:
         cached = self._identities.get(key)
         if cached is None:
             cached = _identify(*key)
+            if len(self._identities) >= _CACHE_LIMIT:
+                self._identities.clear()
             self._identities[key] = cached
         if isinstance(cached, RowRejected):
             raise cached
@@ -252,6 +283,8 @@ class RegisterValidator:
         cached = self._cells.get(text)
         if cached is None:
             cached = self._parse_cell(text)
+            if len(self._cells) >= _CACHE_LIMIT:
+                self._cells.clear()
             self._cells[text] = cached
         if isinstance(cached, RowRejected):
             raise cached

@@ -24,6 +24,7 @@ from sqlalchemy import insert, update
 from stdreg.errors import InputError, StdregError
 from stdreg.ingest.problems import Problems, default_rejects_path, write_rejects
 from stdreg.ingest.readers import SourceFile, open_source
+from stdreg.ingest.staging import RegisterStage
 from stdreg.models import ImportBatch
 from stdreg.store import Register
 
@@ -150,19 +151,19 @@ def _import_file(
     for name in source.header.unknown:
         problems.warn(name, "", "unknown column ignored")
 
-    rows, validator = _validate(source, problems, as_of, result, progress)
-    result.rows_valid = len(rows)
-    result.rows_rejected = len(problems.rejected_rows)
-    if result.rows_read == 0:
-        raise InputError(f"{path}: no data rows below the header (row {source.header.row_number})")
-
     target = rejects_path or default_rejects_path(path)
-    if problems.rejects and (not skip_invalid or not rows):
-        _write_problems(result, problems, target)
-        nothing = "no valid row; " if skip_invalid else ""
-        raise RowsRejected(result, nothing + _rejected_message(result, problems))
-
     with register.engine.connect() as connection, connection.begin() as transaction:
+        stage = RegisterStage(connection) if source.kind == "register" else None
+        rows, validator = _validate(source, problems, as_of, result, progress, stage)
+        result.rows_rejected = len(problems.rejected_rows)
+        if result.rows_read == 0:
+            raise InputError(f"{path}: no data rows below the header (row {source.header.row_number})")
+        if problems.rejects and (not skip_invalid or result.rows_valid == 0):
+            transaction.rollback()
+            _write_problems(result, problems, target)
+            nothing = "no valid row; " if skip_invalid else ""
+            raise RowsRejected(result, nothing + _rejected_message(result, problems))
+
         inserted = connection.execute(
             insert(BATCH).values(
                 kind=source.kind,
@@ -180,26 +181,31 @@ def _import_file(
         assert inserted is not None
         batch_id = int(inserted[0])
         result.batch_id = batch_id
-        column = source.header.column_name
-        if source.kind == "register":
-            from stdreg.ingest.register_loader import RegisterLoader, gather, standard_facts
+        columns = {f: source.header.column_name(f) for f in source.header.columns.values()}
+        if stage is not None:
+            from stdreg.ingest.register_loader import RegisterLoader
 
-            enterprises = gather(rows, problems, {f: column(f) for f in source.header.columns.values()})
             loader = RegisterLoader(
                 connection,
                 as_of=as_of,
                 batch_id=batch_id,
                 complete=complete,
                 problems=problems,
-                column={f: column(f) for f in source.header.columns.values()},
+                column=columns,
             )
-            result.counts.update(loader.load(enterprises, validator.codes, standard_facts(rows)))
+            result.counts.update(loader.load(stage.chunks(), validator.codes, validator.facts))
+            stage.drop()
         else:
             from stdreg.ingest.catalog import load_catalog
 
             result.counts.update(
                 load_catalog(
-                    connection, rows, as_of=as_of, batch_id=batch_id, problems=problems, column=column
+                    connection,
+                    rows,
+                    as_of=as_of,
+                    batch_id=batch_id,
+                    problems=problems,
+                    column=source.header.column_name,
                 )
             )
         connection.execute(
@@ -227,8 +233,14 @@ def _import_file(
 
 
 def _validate(
-    source: SourceFile, problems: Problems, as_of: dt.date, result: ImportResult, progress: Progress | None
+    source: SourceFile,
+    problems: Problems,
+    as_of: dt.date,
+    result: ImportResult,
+    progress: Progress | None,
+    stage: RegisterStage | None,
 ) -> tuple[list[Any], Any]:
+    """Validate every row; valid register rows go to the stage, valid catalog rows are returned."""
     validator: Any
     if source.kind == "register":
         from stdreg.ingest.register_rows import RegisterValidator
@@ -238,13 +250,15 @@ def _validate(
         from stdreg.ingest.catalog import CatalogValidator
 
         validator = CatalogValidator(source.header, problems)
-    rows = []
+    rows: list[Any] = []
+    keep = stage.add if stage is not None else rows.append
     validate = validator.validate
     for raw in source.rows():
         result.rows_read += 1
         row = validate(raw)
         if row is not None:
-            rows.append(row)
+            result.rows_valid += 1
+            keep(row)
         if progress is not None and result.rows_read % PROGRESS_EVERY == 0:
             progress(result.rows_read)
     if progress is not None:
