@@ -1,0 +1,182 @@
+"""The baselines, each run as its own process (``python bench/baselines.py NAME ARGS``).
+
+Each does the bare minimum the matching stdreg command cannot avoid, with the
+standard library or the fastest third-party tool, so the ratio tells how much
+stdreg's own work costs:
+
+* ``csv-sqlite3 CSV DB``: parse with ``csv``, insert flat with one ``executemany`` in
+  one transaction into a fresh file;
+* ``xlsx-openpyxl XLSX`` / ``xlsx-calamine XLSX``: read every cell of the first sheet;
+* ``report-sql DB DATE``: one aggregation over the version tables as of DATE, as JSON;
+* ``query-sql DB DATE industry|enterprise TEXT``: the rows of a query, as CSV;
+* ``xlsx-write CELLS_JSON OUT``: write given sheets of cells with a write-only workbook;
+* ``xlsx-cells XLSX CELLS_JSON``: (preparation, not timed) the cells of a workbook as JSON.
+
+Standard library only, except openpyxl and python-calamine for the workbook baselines.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+# -- import ---------------------------------------------------------------------------------------
+
+
+def csv_sqlite3(csv_path: str, db_path: str) -> None:
+    with open(csv_path, encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        columns = ", ".join(f'"{name}" TEXT' for name in header)
+        marks = ", ".join("?" for _ in header)
+        connection = sqlite3.connect(db_path)
+        with connection:  # one transaction
+            connection.execute(f"CREATE TABLE register ({columns})")
+            connection.executemany(f"INSERT INTO register VALUES ({marks})", reader)
+        rows = connection.execute("SELECT COUNT(*) FROM register").fetchone()[0]
+        connection.close()
+    print(rows)
+
+
+def xlsx_openpyxl(xlsx_path: str) -> None:
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(xlsx_path, read_only=True, data_only=True)
+    rows = cells = 0
+    for values in workbook.worksheets[0].iter_rows(values_only=True):
+        rows += 1
+        cells += sum(1 for value in values if value is not None)
+    workbook.close()
+    print(rows, cells)
+
+
+def xlsx_calamine(xlsx_path: str) -> None:
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_path(xlsx_path)
+    rows = cells = 0
+    for values in workbook.get_sheet_by_index(0).iter_rows():
+        rows += 1
+        cells += sum(1 for value in values if value != "")
+    workbook.close()
+    print(rows, cells)
+
+
+# -- report and query ---------------------------------------------------------------------------
+
+# Products and products with a standard per industry as of :d: the version tables joined
+# on valid_from <= :d < valid_to. The execution lookup is served by ix_execution_product
+# (product_id, standard_id, valid_from), the enterprise's by ix_enterprise_version_enterprise.
+REPORT_SQL = """
+SELECT ev.industry,
+       COUNT(*) AS products,
+       SUM(EXISTS (SELECT 1 FROM execution x
+                   WHERE x.product_id = pv.product_id AND x.valid_from <= :d AND x.valid_to > :d))
+           AS products_with_standard
+FROM product_version pv
+JOIN product p ON p.id = pv.product_id
+LEFT JOIN enterprise_version ev
+       ON ev.enterprise_id = p.enterprise_id AND ev.valid_from <= :d AND ev.valid_to > :d
+WHERE pv.valid_from <= :d AND pv.valid_to > :d
+GROUP BY ev.industry
+ORDER BY products DESC
+"""
+
+# One line per execution (one per product without standard) with the columns of `stdreg query`.
+QUERY_SQL = """
+SELECT e.uscc, e.org_code, ev.name AS enterprise, ev.township, ev.industry, ev.size,
+       p.name AS product, s.code AS standard, s.level, s.adopted_code AS adopted, s.degree
+FROM enterprise_version ev
+JOIN enterprise e ON e.id = ev.enterprise_id
+JOIN product p ON p.enterprise_id = ev.enterprise_id
+JOIN product_version pv ON pv.product_id = p.id AND pv.valid_from <= :d AND pv.valid_to > :d
+LEFT JOIN execution x ON x.product_id = p.id AND x.valid_from <= :d AND x.valid_to > :d
+LEFT JOIN standard s ON s.id = x.standard_id
+WHERE ev.valid_from <= :d AND ev.valid_to > :d AND {condition}
+ORDER BY ev.name, p.name, s.code
+"""
+QUERY_CONDITIONS = {"industry": "ev.industry = :value", "enterprise": "ev.name LIKE '%' || :value || '%'"}
+
+
+def _read_only(db_path: str) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+
+
+def report_sql(db_path: str, date: str) -> None:
+    connection = _read_only(db_path)
+    cursor = connection.execute(REPORT_SQL, {"d": date})
+    names = [column[0] for column in cursor.description]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor]
+    connection.close()
+    print(json.dumps({"as_of": date, "by_industry": rows}, ensure_ascii=False, indent=2))
+
+
+def query_sql(db_path: str, date: str, by: str, value: str) -> None:
+    connection = _read_only(db_path)
+    sql = QUERY_SQL.format(condition=QUERY_CONDITIONS[by])
+    cursor = connection.execute(sql, {"d": date, "value": value})
+    writer = csv.writer(sys.stdout)
+    writer.writerow([column[0] for column in cursor.description])
+    writer.writerows(cursor)
+    connection.close()
+
+
+# -- workbook writing ---------------------------------------------------------------------------
+
+
+def xlsx_cells(xlsx_path: str, json_path: str) -> None:
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(xlsx_path, read_only=True, data_only=True)
+    sheets = {
+        sheet.title: [[_jsonable(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        for sheet in workbook.worksheets
+    }
+    workbook.close()
+    Path(json_path).write_text(json.dumps(sheets, ensure_ascii=False), encoding="utf-8")
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def xlsx_write(json_path: str, out_path: str) -> None:
+    from openpyxl import Workbook
+
+    sheets: dict[str, list[list[Any]]] = json.loads(Path(json_path).read_text(encoding="utf-8"))
+    workbook = Workbook(write_only=True)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    workbook.save(out_path)
+
+
+COMMANDS: dict[str, Callable[..., None]] = {
+    "csv-sqlite3": csv_sqlite3,
+    "xlsx-openpyxl": xlsx_openpyxl,
+    "xlsx-calamine": xlsx_calamine,
+    "report-sql": report_sql,
+    "query-sql": query_sql,
+    "xlsx-cells": xlsx_cells,
+    "xlsx-write": xlsx_write,
+}
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in COMMANDS:
+        print(f"usage: baselines.py {{{'|'.join(COMMANDS)}}} ARGS…", file=sys.stderr)
+        return 2
+    COMMANDS[argv[0]](*argv[1:])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
