@@ -192,6 +192,41 @@ def test_reimporting_the_same_file_changes_nothing(stdreg, tmp_path):
     assert after == before
 
 
+def test_an_import_repeated_at_once_is_recognised_and_recorded(stdreg, tmp_path):
+    path = write_csv(tmp_path / "r.csv", BASIC)
+    stdreg.ok("import", path, "--year", "2011")
+    run = stdreg.ok("import", path, "--year", "2011")
+    assert "the same file as of the same date as batch 1" in run.stderr
+    assert "products +0 ~0 =4" in run.stderr
+    assert stdreg.counts()["import_batch"] == 2
+    # another date is a real import again
+    assert "batch 3" in stdreg.ok("import", path, "--year", "2012").stderr
+    assert stdreg.report(2012)["totals"]["products"] == 4
+
+
+def test_the_same_file_after_another_write_is_imported_again(stdreg, tmp_path):
+    first = write_csv(tmp_path / "a.csv", [row(1, "纸", "GB/T 1-2008", township="湖镇镇")])
+    second = write_csv(tmp_path / "b.csv", [row(1, "纸", "GB/T 1-2008", township="龙洲街道")])
+    stdreg.ok("import", first, "--year", "2011")
+    stdreg.ok("import", second, "--year", "2011")
+    run = stdreg.ok("import", first, "--year", "2011")
+    assert "same file" not in run.stderr
+    assert stdreg.report(2011)["by_township"][0]["key"] == "湖镇镇"
+
+
+def test_reimporting_after_other_files_changes_nothing(stdreg, tmp_path):
+    first = write_xlsx(tmp_path / "2011.xlsx", BASIC)
+    stdreg.ok("import", first, "--year", "2011")
+    stdreg.ok("import", write_csv(tmp_path / "2012.csv", [row(9, "布", "GB/T 9-2012")]), "--year", "2012")
+    before = stdreg.dump()
+    run = stdreg.ok("import", first, "--year", "2011")
+    assert "same file" not in run.stderr  # read and applied in full
+    assert "products +0 ~0 =4" in run.stderr
+    after = stdreg.dump()
+    del before["import_batch"], after["import_batch"]
+    assert after == before
+
+
 def test_dry_run_writes_nothing(stdreg, tmp_path):
     run = stdreg.ok("import", write_csv(tmp_path / "r.csv", BASIC), "--year", "2011", "--dry-run")
     assert "would import 4 of 4 rows" in run.stderr

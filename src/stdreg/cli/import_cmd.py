@@ -136,6 +136,8 @@ def describe(summary: dict[str, object]) -> str:
                 + (f" -{n(noun + '_dropped')}" if n(noun + "_dropped") else "")
             )
     parts.append(f"standards +{n('standards_added')} ~{n('standards_changed')}")
+    if summary.get("same_as_batch"):
+        parts.append(f"nothing to do: the same file as of the same date as batch {summary['same_as_batch']}")
     if summary.get("batch_id") is not None:
         parts.append(f"batch {summary['batch_id']}")
     return "; ".join(parts)

@@ -26,10 +26,33 @@ Canonical forms:
 * ``GBZ`` (occupational health, national, mandatory) is kept apart from
   ``GB/Z`` (national guidance document);
 * ``DB`` followed by a province code is local; ``DB/T n`` is the earthquake
-  industry;
+  industry and a bare ``DB n`` is an error (it cannot be told apart);
+  ``DBJ33/T`` (engineering construction) and ``DBS33/`` (food safety) are
+  local too (unconfirmed forms);
+* group ``T/ORG serial-year``: a repeated ``T/ORG`` prefix, ``--`` and ``.-``
+  before the year are collapsed; the serial may hold letters and inner
+  hyphens, and the last ``-YYYY`` is the year (``T/XCFW TG06-011.3-2023``);
+* enterprise ``Q/ENT[/J] serial-year``: spaces inside the enterprise code are
+  dropped (``Q/320582 JDG 001-2015`` → ``Q/320582JDG 001-2015``); ``/J``
+  (or ``/G``, ``/Z``) is kept in the code, not in ``prefix``;
+* leading zeros of a serial are kept (``DB3303/T 013-2020``);
+* a dual number ``GB/T 19001-2016/ISO 9001:2015`` is one code, with the
+  adopted international code in ``adopts``; a national amendment note
+  ``/XG1-2012`` stays part of the code;
+* ``CECS 21:2000`` (engineering-construction association, group level) keeps
+  its colon year; other Chinese codes use a hyphen;
 * international and foreign codes are only lightly normalized (uppercase,
-  spaces collapsed) and keep their year forms (``ASTM F963-17A``,
-  ``DIN EN 10204:2005-01``); ISO/IEC codes with a hyphen year get a colon.
+  spaces collapsed, spaces around ``/ - : . +`` removed) and keep their year
+  forms (``ASTM F963-17A``, ``DIN EN 10204:2005-01``,
+  ``JIS A 0203:2019/AMENDMENT 1:2022``); ISO/IEC codes with a hyphen year
+  get a colon (``ISO 536-2019`` → ``ISO 536:2019``).  Their ``number``,
+  ``part`` and ``year`` are best effort.
+
+Before parsing, a label (``执行标准：``, ``标准号:``), a title in ``《…》`` and a
+safety-class suffix (``B类``) are stripped.  ``nature`` is None for group,
+enterprise, international and foreign codes, and for ``GSB`` (physical
+reference samples); a national or industry code without suffix takes the
+default nature of its data-file row (mandatory for most).
 
 >>> normalize('ＧＢ／Ｔ１２３４－２００８')
 'GB/T 1234-2008'
@@ -99,8 +122,7 @@ NATURES = ("mandatory", "recommended", "guidance")
 
 _SUFFIX_NATURE = {None: "mandatory", "T": "recommended", "Z": "guidance"}
 
-MAX_LENGTH = 120
-"""Longer text is not a single standard code."""
+_MAX_LENGTH = 120  # longer text is not a single standard code
 
 
 class StandardCodeError(ValueError):
@@ -179,8 +201,7 @@ def _cn_issuers() -> Mapping[str, IssuerInfo]:
 def _provinces() -> Mapping[str, tuple[str, bool]]:
     """Province code → (English name, issues DB standards)."""
     return {
-        row["code"]: (row["name_en"], row["issues_db"] == "yes")
-        for row in _read_csv("province_codes.csv")
+        row["code"]: (row["name_en"], row["issues_db"] == "yes") for row in _read_csv("province_codes.csv")
     }
 
 
@@ -288,8 +309,8 @@ def _clean(text: str) -> str:
     if untitled.strip():
         s = untitled
     s = _CLASS_RE.sub("", s)
-    s = _SPACE_RE.sub(" ", s).strip().rstrip(".").strip()
-    return _PUNCT_SPACE_RE.sub(r"\1", s)
+    s = _PUNCT_SPACE_RE.sub(r"\1", _SPACE_RE.sub(" ", s).strip())
+    return s.rstrip(". ")
 
 
 def _year(text: str, raw: str | None) -> int | None:
@@ -329,7 +350,9 @@ _ENT_NOSPACE_RE = re.compile(
     r"^(?P<ent>(?:[A-Z0-9]+-)*[A-Z0-9]*[A-Z])(?:/(?P<kind>[A-Z]{1,3}))?(?P<rest>[0-9].*)$", re.ASCII
 )
 _ENT_SERIAL_RE = re.compile(
-    r"^(?P<serial>[0-9][0-9A-Z.\- ]*?)(?:-(?P<year>[0-9]{2}|[0-9]{4}))?$", re.ASCII
+    r"^(?P<serial>[0-9]+(?:[.\-][0-9]+)*?[A-Z]?(?: [0-9]+(?:[.\-][0-9]+)*?[A-Z]?)*?)"
+    r"(?:-(?P<year>[0-9]{2}|[0-9]{4}))?$",
+    re.ASCII,
 )
 _ISSUER_RE = re.compile(
     r"^(?P<issuer>[A-Z]+(?:[/\-][A-Z]+)*)(?: (?P<tz>[TZ])(?= ))?-? ?(?P<rest>.*)$", re.ASCII
@@ -340,9 +363,8 @@ _CN_SERIAL_RE = re.compile(
     r"(?:(?P<sep>[-:])(?P<year>[0-9]+))?$",
     re.ASCII,
 )
-_GSB_SERIAL_RE = re.compile(
-    r"^(?P<num>[0-9]{2}-[0-9]+)(?:\.(?P<part>[0-9]+(?:\.[0-9]+)*))?"
-    r"(?:(?P<sep>-)(?P<year>[0-9]+))?$",
+_GSB_SERIAL_RE = re.compile(  # class-serial-year: GSB 04-2841-2011 (dated only, else ambiguous)
+    r"^(?P<num>[0-9]{2}-[0-9]+)(?:\.(?P<part>[0-9]+(?:\.[0-9]+)*))?(?P<sep>-)(?P<year>[0-9]+)$",
     re.ASCII,
 )
 _LETTER_SERIAL = frozenset({"JTG", "JTJ", "TSG", "ZB"})
@@ -355,17 +377,14 @@ def _parse_local(text: str, s: str) -> StandardCode:
     if m is None:
         raise StandardCodeError(
             text,
-            "malformed local standard number (expected DB33/T 1234-2021, DB3301/T 1-2020 "
-            "or DB33/ 1234-2021)",
+            "malformed local standard number (expected DB33/T 1234-2021, DB3301/T 1-2020 or DB33/ 1234-2021)",
         )
     kind, area = m["kind"], m["area"]
     province = _provinces().get(area[:2])
     if province is None:
         raise StandardCodeError(text, f"unknown province code {area[:2]!r}")
     if not province[1]:
-        raise StandardCodeError(
-            text, f"province code {area[:2]!r} ({province[0]}) issues no local standards"
-        )
+        raise StandardCodeError(text, f"province code {area[:2]!r} ({province[0]}) issues no local standards")
     nat = m["nat"] or m["nat2"]
     year = _year(text, m["year"])
     prefix = f"DB{kind}{area}"
@@ -405,20 +424,15 @@ def _parse_enterprise(text: str, s: str) -> StandardCode:
     if len(tokens) == 1:
         m = _ENT_NOSPACE_RE.match(body)
         if m is None:
-            raise StandardCodeError(
-                text, "malformed enterprise standard number (expected Q/ABC 001-2008)"
-            )
+            raise StandardCodeError(text, "malformed enterprise standard number (expected Q/ABC 001-2008)")
         ent, kind, rest = m["ent"], m["kind"], m["rest"]
     else:
-        i = 1
-        while i < len(tokens) and not tokens[i][0].isdigit():
-            i += 1
+        # an area-code head "Q/320582 JDG 001-2015" is one enterprise code
+        i = 2 if tokens[0].isdigit() and len(tokens) > 2 and not tokens[1][0].isdigit() else 1
         head = "".join(tokens[:i])
         m = _ENT_RE.match(head)
         if m is None or i == len(tokens):
-            raise StandardCodeError(
-                text, "malformed enterprise standard number (expected Q/ABC 001-2008)"
-            )
+            raise StandardCodeError(text, "malformed enterprise standard number (expected Q/ABC 001-2008)")
         ent, kind, rest = m["ent"], m["kind"], " ".join(tokens[i:])
     sm = _ENT_SERIAL_RE.match(rest)
     if sm is None or sm["serial"].endswith(("-", ".")):
@@ -501,14 +515,18 @@ def _parse_cn(text: str, s: str) -> StandardCode:
 # ----------------------------------------------------- international/foreign
 
 _KEYWORDS = frozenset(
-    """ADD ADDENDUM AMD AMENDMENT BPVC COR CORR CORRIGENDUM DIV EXPL EXPLANATION GUIDE
-    IS NO PART PAS PUBL REC RP SEC SECTION SPEC STAN STD SUPPL SUPPLEMENT SYMBOL TECH TR
-    TS VOL""".split()
-)
+    {
+        "ADD", "ADDENDUM", "AMD", "AMENDMENT", "BPVC", "COR", "CORR", "CORRIGENDUM", "DIV",
+        "EXPL", "EXPLANATION", "GUIDE", "IS", "NO", "PART", "PAS", "PUBL", "REC", "RP", "SEC",
+        "SECTION", "SPEC", "STAN", "STD", "SUPPL", "SUPPLEMENT", "SYMBOL", "TECH", "TR", "TS",
+        "VOL",
+    }
+)  # fmt: skip
+"""Words allowed in an international or foreign designation (beside division letters)."""
 _TOKEN_RE = re.compile(r"^[A-Z0-9(][A-Z0-9.\-:/+()_]*$", re.ASCII)
 _ISO_DASH_YEAR_RE = re.compile(r"^(?P<head>[^ :/+]*[0-9])-(?P<year>(?:19|20)[0-9]{2}|2100)(?=$|/)")
 _FOREIGN_CORE_RE = re.compile(
-    r"^(?P<num>[A-Z]*[0-9][A-Z0-9.]*?)(?:-(?P<part>[0-9A-Z]+(?:-[0-9A-Z]+)*?))?"
+    r"^(?P<num>[A-Z]*[0-9][A-Z0-9.]*?)(?:-(?P<part>[0-9A-Z]+(?:-[0-9A-Z]+)*))?"
     r"(?::(?P<year>[0-9]{4}))?(?=$|[:/+(_R-])",
     re.ASCII,
 )
@@ -518,6 +536,7 @@ _ASTM_RE = re.compile(
 )
 _TRAILING_YEAR_RE = re.compile(r"-((?:19|20)[0-9]{2})$", re.ASCII)
 _JIS_CATALOG = frozenset({"TS", "TR"})
+_REAPPROVED_RE = re.compile(r"^\([0-9]{4}\)$", re.ASCII)
 
 
 def _parse_foreign(text: str, s: str, body: str) -> StandardCode:
@@ -538,16 +557,11 @@ def _parse_foreign(text: str, s: str, body: str) -> StandardCode:
         raise StandardCodeError(text, f"no number after {display!r}")
     if not tokens or not tokens[0][0].isalnum():
         raise StandardCodeError(text, f"no number after {display!r}")
-    for tok in tokens:
-        if not _TOKEN_RE.match(tok):
-            raise StandardCodeError(text, f"unexpected text {tok!r} in a {body} code")
-        if tok.isalpha() and len(tok) > 2 and tok not in _KEYWORDS:
-            raise StandardCodeError(text, f"unexpected word {tok!r} in a {body} code")
+    idx = _check_designation(text, body, tokens)
     if body in _JIS_CATALOG and not re.match(r"^[A-Z] [0-9]", rest, re.ASCII):
         raise StandardCodeError(text, f"a JIS {body} code needs a division letter")
     code = f"{display} {rest}"
     # Best-effort fields: the first token with a digit is the core designation.
-    idx = next(i for i, tok in enumerate(tokens) if any(c.isdigit() for c in tok))
     core = tokens[idx]
     qualifier = tokens[idx - 1] if idx and len(tokens[idx - 1]) == 1 else None
     number, part, year = core, None, None
@@ -571,6 +585,38 @@ def _parse_foreign(text: str, s: str, body: str) -> StandardCode:
     return StandardCode(code, body, info.level, None, number, part, year)
 
 
+def _check_designation(text: str, body: str, tokens: list[str]) -> int:
+    """Validate the tokens after a body prefix; return the index of the core token.
+
+    ``[qualifiers] core [KEYWORD value]…``: qualifiers are letters (a JIS
+    division letter, ``GUIDE``), the core is the first token with a digit, and
+    later tokens are keywords (``AMENDMENT``, ``SYMBOL``) or the values after
+    them, so that two codes written side by side are not one code.
+    """
+    idx = None
+    previous = ""
+    for i, tok in enumerate(tokens):
+        if not _TOKEN_RE.match(tok):
+            raise StandardCodeError(text, f"unexpected text {tok!r} in a {body} code")
+        has_digit = any(c.isdigit() for c in tok)
+        if tok.isalpha():
+            if tok not in _KEYWORDS and (idx is not None or len(tok) > 2):
+                raise StandardCodeError(text, f"unexpected word {tok!r} in a {body} code")
+        elif idx is None:
+            if has_digit:
+                idx = i
+        elif not (
+            re.split(r"[/+.]", previous)[-1] in _KEYWORDS
+            or _REAPPROVED_RE.match(tok)
+            or re.split(r"[/+.]", tok)[0] in _KEYWORDS
+        ):
+            raise StandardCodeError(text, f"unexpected text {tok!r} after a {body} number")
+        previous = tok
+    if idx is None:
+        raise StandardCodeError(text, f"no number after {body!r}")
+    return idx
+
+
 def _year_or_none(raw: str) -> int | None:
     try:
         return _year(raw, raw)
@@ -584,12 +630,12 @@ def _year_or_none(raw: str) -> int | None:
 def _parse(text: str) -> StandardCode:
     if not isinstance(text, str):
         raise StandardCodeError(repr(text), "not a string")
-    if len(text) > MAX_LENGTH * 4:
-        raise StandardCodeError(text[:MAX_LENGTH], "text too long for a standard code")
+    if len(text) > _MAX_LENGTH * 4:
+        raise StandardCodeError(text[:_MAX_LENGTH], "text too long for a standard code")
     s = _clean(text)
     if not s:
         raise StandardCodeError(text, "empty text")
-    if len(s) > MAX_LENGTH:
+    if len(s) > _MAX_LENGTH:
         raise StandardCodeError(text, "text too long for a standard code")
     if _TC_RE.match(s):
         raise StandardCodeError(text, "a technical committee number, not a standard code")
@@ -605,7 +651,10 @@ def _parse(text: str) -> StandardCode:
     dm = _dual_re().match(s)
     if dm is not None:
         cn = _parse_cn(text, dm["cn"])
-        intl = _parse(dm["intl"])
+        try:
+            intl = _parse(dm["intl"])
+        except StandardCodeError as exc:
+            raise StandardCodeError(text, f"adopted code: {exc.reason}") from None
         if cn.level not in ("national", "industry") or intl.level != "international":
             raise StandardCodeError(
                 text, "a dual number is a national or industry code adopting an international one"
@@ -622,7 +671,8 @@ def _parse_cached(text: str) -> StandardCode | StandardCodeError:
     try:
         return _parse(text)
     except StandardCodeError as exc:
-        return exc
+        # a cached traceback would keep every frame of the failed parse alive
+        return exc.with_traceback(None)
 
 
 def parse(text: str) -> StandardCode:
@@ -654,6 +704,8 @@ def is_valid(text: str) -> bool:
 # ------------------------------------------------------------ cell splitting
 
 _SEPARATOR_RE = re.compile(r"[、；;，,\r\n\u2028\u2029\x0b\x0c\x85]")
+_TAIL_RE = re.compile(r"^(?:[/:+\-\u2010-\u2015\u2212(《]|[ABCabc]\s*类)")
+"""The rest of a code that a line break cut off (joined even to a valid code)."""
 _LINE_BREAKS = frozenset("\r\n\u2028\u2029\x0b\x0c\x85")
 
 
@@ -714,7 +766,10 @@ def split_cell(text: str) -> list[str]:
         while i + 1 < len(pieces):
             following, line_break = pieces[i + 1]
             joined = current + ("\n" if line_break else " ") + following
-            if is_valid(joined) and not (is_valid(current) and is_valid(following)):
+            if is_valid(joined) and (
+                not is_valid(current)
+                or (not is_valid(following) and _TAIL_RE.match(unicodedata.normalize("NFKC", following)))
+            ):
                 current = joined
                 i += 1
             else:

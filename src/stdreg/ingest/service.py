@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 
 from stdreg.errors import InputError, StdregError
 from stdreg.ingest.problems import Problems, default_rejects_path, write_rejects
@@ -148,6 +148,8 @@ def _import_file(
     result.sha256 = file_sha256(path)
     problems = Problems(path.name)
     result.problems = problems
+    if _repeat_of_last_batch(register, result, complete):
+        return result
     for name in source.header.unknown:
         problems.warn(name, "", "unknown column ignored")
 
@@ -230,6 +232,56 @@ def _import_file(
         else:
             transaction.commit()
     return result
+
+
+def _repeat_of_last_batch(register: Register, result: ImportResult, complete: bool) -> bool:
+    """Recognise the file the register's last write imported, as of the same date: a no-op.
+
+    Stating the same facts on the same date again changes nothing as long as
+    nothing else was written since, so the file need not be read again. The
+    repeat is still recorded as a batch of its own, with everything unchanged.
+    """
+    with register.engine.connect() as connection, connection.begin():
+        last = connection.execute(select(BATCH).order_by(BATCH.c.id.desc()).limit(1)).first()
+        if (
+            last is None
+            or last.rows_rejected
+            or (last.sha256, last.kind, last.as_of, bool(last.complete))
+            != (result.sha256, result.kind, result.as_of, complete)
+        ):
+            return False
+        counts: Counter[str] = Counter()
+        for key, value in json.loads(last.summary).items():
+            noun, _, outcome = key.rpartition("_")
+            if outcome in ("added", "changed", "unchanged") and noun in (
+                "enterprises",
+                "products",
+                "executions",
+            ):
+                counts[f"{noun}_unchanged"] += value
+            elif outcome == "unchanged":
+                counts[key] += value
+        counts["same_as_batch"] = last.id
+        result.rows_read = result.rows_valid = last.rows_read
+        result.counts = counts
+        if result.dry_run:
+            return True
+        result.batch_id = connection.execute(
+            insert(BATCH).values(
+                kind=result.kind,
+                file_name=result.path.name,
+                sha256=result.sha256,
+                as_of=result.as_of,
+                complete=complete,
+                started_at=dt.datetime.now(dt.UTC),
+                finished_at=dt.datetime.now(dt.UTC),
+                rows_read=last.rows_read,
+                rows_rejected=0,
+                user_name=_user(),
+                summary=json.dumps(dict(counts), ensure_ascii=False),
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+    return True
 
 
 def _validate(
