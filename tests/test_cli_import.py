@@ -427,3 +427,39 @@ def test_a_second_writer_exits_75(stdreg, tmp_path):
 def test_as_of_and_year_are_exclusive(stdreg, tmp_path):
     run = stdreg("import", write_csv(tmp_path / "r.csv", BASIC), "--year", "2011", "--as-of", "2011-06-30")
     assert run.exit_code == 2
+
+
+@pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
+def test_both_xlsx_readers_agree_on_values_and_row_numbers(stdreg, tmp_path, monkeypatch, reader):
+    from openpyxl import Workbook
+
+    from stdreg.ingest import readers
+
+    if reader == "openpyxl":
+        monkeypatch.setattr(readers, "CALAMINE_MAX_XML", -1)
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet["C3"] = "2011年度企业产品执行标准汇总表"  # the table starts in column B, below blank rows
+    for offset, values in enumerate([HEADERS, *BASIC, _bad_row({"standard_override": "见附件"})]):
+        for column, value in enumerate(values, start=2):
+            sheet.cell(row=5 + offset, column=column, value=value)
+    sheet.cell(row=6, column=12, value=1234.5)  # a number typed as a number
+    workbook.save(tmp_path / "offset.xlsx")
+    run = stdreg("import", tmp_path / "offset.xlsx", "--year", "2011")
+    assert run.exit_code == 3
+    assert rejects_of(stdreg.cwd / "offset.xlsx.rejects.xlsx")[0][1:3] == (10, "执行标准")
+    stdreg.ok("import", tmp_path / "offset.xlsx", "--year", "2011", "--skip-invalid")
+    totals = stdreg.report(2011)["totals"]
+    assert (totals["products"], totals["output_value_with_standard"]) == (4, 1234.5)
+
+
+def test_a_decompression_bomb_is_refused(stdreg, tmp_path):
+    import zipfile
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (80 << 20))
+    run = stdreg("import", path)
+    assert run.exit_code == 3
+    assert "decompression bomb" in run.stderr

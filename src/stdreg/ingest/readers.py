@@ -119,32 +119,47 @@ def _data_rows(cells_iter: Iterator[tuple[int, list[Any]]], header: HeaderMap) -
 # --- xlsx ----------------------------------------------------------------------------------
 
 
-def _open_xlsx(path: Path, want: str | None, sheet: str | None) -> SourceFile:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+# Below this much worksheet XML (about 100,000 register rows) the whole sheet is read at
+# once by calamine, some 20x faster than openpyxl; above it openpyxl streams the rows, so
+# memory stays flat whatever the file's size. Measured in bench/ (200,000 rows: calamine
+# 1.4 s and 190 MiB, openpyxl read-only 28 s and 44 MiB).
+CALAMINE_MAX_XML = 48 << 20
+# An .xlsx is a zip: refuse archives that would inflate to absurd sizes (a decompression bomb).
+MAX_UNCOMPRESSED = 4 << 30
+MAX_RATIO = 200
 
+
+def _inspect_zip(path: Path) -> int:
+    """Total uncompressed size of the worksheets and shared strings; refuses zip bombs."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"{path}: not a valid .xlsx workbook ({exc})") from exc
+    total = sum(entry.file_size for entry in entries)
+    packed = sum(entry.compress_size for entry in entries) or 1
+    if total > MAX_UNCOMPRESSED or (total > (64 << 20) and total / packed > MAX_RATIO):
+        raise InputError(
+            f"{path}: the workbook would inflate to {total / (1 << 20):,.0f} MiB from "
+            f"{packed / (1 << 20):,.1f} MiB; refused as a decompression bomb"
+        )
+    if not any(entry.filename.startswith("xl/worksheets/") for entry in entries):
+        raise InputError(f"{path}: not a valid .xlsx workbook (it holds no worksheet)")
+    return sum(
+        entry.file_size
+        for entry in entries
+        if entry.filename.startswith("xl/worksheets/") or entry.filename == "xl/sharedStrings.xml"
+    )
+
+
+def _open_xlsx(path: Path, want: str | None, sheet: str | None) -> SourceFile:
     if not zipfile.is_zipfile(path):
         raise InputError(f"{path}: not a valid .xlsx workbook (the file is not a zip archive)")
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(f"{path}: not a valid .xlsx workbook ({exc})") from exc
-    if sheet is not None:
-        if sheet not in workbook.sheetnames:
-            names = "、".join(workbook.sheetnames)
-            raise InputError(f"{path}: no sheet named {sheet!r} (sheets: {names})")
-        worksheet = workbook[sheet]
+    xml_size = _inspect_zip(path)
+    if xml_size <= CALAMINE_MAX_XML and _calamine_available():
+        stream = _calamine_rows(path, sheet)
     else:
-        worksheet = workbook.worksheets[0]
-
-    def numbered() -> Iterator[tuple[int, list[Any]]]:
-        # read-only worksheets yield rows from the XML; row numbers are the sheet's own
-        for row in worksheet.iter_rows():
-            cells = list(row)
-            number = next((c.row for c in cells if getattr(c, "row", None)), None)
-            yield (number or 0), [getattr(c, "value", None) for c in cells]
-
-    stream = numbered()
+        stream = _openpyxl_rows(path, sheet)
     head: list[list[Any]] = []
     numbers: list[int] = []
     for number, cells in stream:
@@ -154,18 +169,78 @@ def _open_xlsx(path: Path, want: str | None, sheet: str | None) -> SourceFile:
             break
     header = _header_or_fail(path, head, want)
     position = header.row_number  # rows of `head` after the header start here
-    # spreadsheets leave empty rows out of their XML: report the sheet's own row numbers
-    header = HeaderMap(
-        header.kind, numbers[position - 1] or position, header.columns, header.names, header.unknown
-    )
+    # report the sheet's own row numbers, as Excel and WPS show them
+    header = HeaderMap(header.kind, numbers[position - 1], header.columns, header.names, header.unknown)
     rest = list(zip(numbers[position:], head[position:], strict=True))
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         yield from rest
         yield from stream
-        workbook.close()
 
     return SourceFile(path, header.kind, header, None, _data_rows(rows(), header))
+
+
+def _calamine_available() -> bool:
+    try:
+        import python_calamine  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _pick_sheet(path: Path, names: list[str], sheet: str | None) -> str:
+    if sheet is None:
+        return names[0]
+    if sheet not in names:
+        raise InputError(f"{path}: no sheet named {sheet!r} (sheets: {'、'.join(names)})")
+    return sheet
+
+
+def _calamine_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, list[Any]]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        name = _pick_sheet(path, list(workbook.sheet_names), sheet)
+        worksheet = workbook.get_sheet_by_name(name)
+    except InputError:
+        raise
+    except Exception as exc:  # calamine reports every unreadable workbook as its own errors
+        raise InputError(f"{path}: not a valid .xlsx workbook ({exc})") from exc
+    # rows come from the top of the sheet, columns from the first one used: pad them back
+    padding = [None] * (worksheet.start or (0, 0))[1]
+
+    def numbered() -> Iterator[tuple[int, list[Any]]]:
+        try:
+            for number, cells in enumerate(worksheet.iter_rows(), start=1):
+                yield number, [*padding, *cells]
+        finally:
+            workbook.close()
+
+    return numbered()
+
+
+def _openpyxl_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, list[Any]]]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a valid .xlsx workbook ({exc})") from exc
+    worksheet = workbook[_pick_sheet(path, workbook.sheetnames, sheet)]
+
+    def numbered() -> Iterator[tuple[int, list[Any]]]:
+        # read-only worksheets yield rows as their XML holds them; the numbers are the sheet's own
+        try:
+            for index, row in enumerate(worksheet.iter_rows(), start=1):
+                cells = list(row)
+                number = next((c.row for c in cells if getattr(c, "row", None)), index)
+                yield number, [getattr(c, "value", None) for c in cells]
+        finally:
+            workbook.close()
+
+    return numbered()
 
 
 # --- csv / tsv -----------------------------------------------------------------------------
