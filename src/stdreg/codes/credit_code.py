@@ -179,9 +179,7 @@ def _check_org_code(code: str, original: str, *, in_uscc: bool) -> None:
                 f"character {char!r} at position {pos} is not allowed in an organization code",
             )
     if code[8] not in ORG_CHECK_CHARS:
-        raise CreditCodeError(
-            original, f"{what} must end in a check character 0-9 or X, not {code[8]!r}"
-        )
+        raise CreditCodeError(original, f"{what} must end in a check character 0-9 or X, not {code[8]!r}")
     if code[8] != calc_org_check(code[:8]):
         if in_uscc:
             raise CreditCodeError(original, f"{what} has a wrong check character")
@@ -208,9 +206,7 @@ def validate_uscc(text: str) -> str:
                 original, f"character {char!r} at position {pos} is not allowed in a credit code"
             )
     if code[0] not in USCC_AUTHORITIES:
-        raise CreditCodeError(
-            original, "the registration authority (character 1) must be 1-9, A, N or Y"
-        )
+        raise CreditCodeError(original, "the registration authority (character 1) must be 1-9, A, N or Y")
     if not code[1:8].isdigit():
         raise CreditCodeError(original, "characters 2-8 of a credit code must be digits")
     if code[17] != calc_uscc_check(code[:17]):
@@ -230,13 +226,9 @@ def validate_org_code(text: str) -> str:
             original, "this is an 18-character credit code, not a 9-character organization code"
         )
     if len(code) == 15 and code.isdigit():
-        raise CreditCodeError(
-            original, "a 15-digit registration number is not an organization code"
-        )
+        raise CreditCodeError(original, "a 15-digit registration number is not an organization code")
     if len(code) != 9:
-        raise CreditCodeError(
-            original, f"an organization code has 9 characters, this has {len(code)}"
-        )
+        raise CreditCodeError(original, f"an organization code has 9 characters, this has {len(code)}")
     _check_org_code(code, original, in_uscc=False)
     return code
 
@@ -295,7 +287,6 @@ def identify(uscc: str | None, org_code: str | None) -> tuple[str | None, str]:
     if org is not None and org != embedded:
         raise CreditCodeError(
             _as_text(org_code),
-            f"the organization code {format_org_code(org)} contradicts characters 9-17 of "
-            "the credit code",
+            f"the organization code {format_org_code(org)} contradicts characters 9-17 of the credit code",
         )
     return code, embedded
