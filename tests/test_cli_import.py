@@ -81,12 +81,22 @@ def test_messy_codes_are_normalized(stdreg, tmp_path):
         "ISO 536:2019",
         "Q/LYHD 001-2008",
         "DB13/T 5651.5-2023",
-        "GB/T 19001-2016/ISO 9001:2015",
+        "GB/T 19001-2016",
         "GB 1234-1989",
     }
     report = stdreg.report(2024)
     # the dual number adopts ISO 9001 IDT; ISO 536 is itself international
     assert report["totals"]["adopting_products"] == 2
+
+
+def test_a_dual_number_is_its_chinese_standard_adopting_the_other_idt(stdreg, tmp_path):
+    rows = [row(1, "纸", "GB/T 19001-2016/ISO 9001:2015"), row(2, "布", "GB/T 19001-2016")]
+    stdreg.ok("import", write_csv(tmp_path / "r.csv", rows), "--year", "2017")
+    with sqlite3.connect(stdreg.db) as connection:
+        assert connection.execute("SELECT code, adopted_code, degree FROM standard").fetchall() == [
+            ("GB/T 19001-2016", "ISO 9001:2015", "IDT")
+        ]
+    assert stdreg.report(2017)["totals"]["adopting_products"] == 2
 
 
 def test_thousands_separators_and_units_in_numbers(stdreg, tmp_path):

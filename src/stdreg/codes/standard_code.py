@@ -98,9 +98,10 @@ import io
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 __all__ = [
+    "register_key",
     "LEVELS",
     "NATURES",
     "IssuerInfo",
@@ -694,6 +695,22 @@ def parse(text: str) -> StandardCode:
 def normalize(text: str) -> str:
     """The canonical form of a standard code (``parse(text).code``)."""
     return parse(text).code
+
+
+def register_key(code: StandardCode) -> StandardCode:
+    """The standard a code names in the register: a dual number is its own Chinese standard.
+
+    ``GB/T 19001-2016/ISO 9001:2015`` is GB/T 19001-2016, which adopts ISO 9001:2015
+    IDT; catalogs list it under the Chinese number alone, registers write it both ways.
+
+    >>> register_key(parse('GB/T 19001-2016/ISO 9001:2015')).code
+    'GB/T 19001-2016'
+    >>> register_key(parse('QB/T 2972-2008')).code
+    'QB/T 2972-2008'
+    """
+    if code.adopts is None:
+        return code
+    return replace(code, code=code.code[: -(len(code.adopts.code) + 1)], adopts=None)
 
 
 def is_valid(text: str) -> bool:

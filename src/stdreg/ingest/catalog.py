@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from stdreg.bulk import in_chunks
 from stdreg.codes.adoption import DegreeError, parse_degree
 from stdreg.codes.lifecycle import StatusError, outdated_from, parse_status
-from stdreg.codes.standard_code import StandardCode, StandardCodeError, parse, split_cell
+from stdreg.codes.standard_code import StandardCode, StandardCodeError, parse, register_key, split_cell
 from stdreg.ingest.cells import CellError, clean_text, parse_date
 from stdreg.ingest.headers import HeaderMap
 from stdreg.ingest.problems import Problems
@@ -87,6 +87,7 @@ class CatalogValidator:
             return None
         if code.adopts is not None and "degree" not in facts:
             facts["adopted_code"], facts["degree"] = code.adopts.code, "IDT"
+        code = register_key(code)
         self._check_dates(code, facts)
         row = CatalogRow(raw.number, code, facts)
         for name, direction in (
@@ -108,7 +109,7 @@ class CatalogValidator:
 
     def _link(self, row: CatalogRow, name: str, fragment: str, direction: str) -> None:
         try:
-            other = parse(fragment)
+            other = register_key(parse(fragment))
         except StandardCodeError as exc:
             self.problems.warn(
                 self.column(name), fragment, f"not a standard code ({exc.reason}): link ignored"

@@ -19,7 +19,7 @@ from stdreg.codes.credit_code import (
     validate_org_code,
     validate_uscc,
 )
-from stdreg.codes.standard_code import StandardCode, StandardCodeError, parse, split_cell
+from stdreg.codes.standard_code import StandardCode, StandardCodeError, parse, register_key, split_cell
 from stdreg.ingest import cells
 from stdreg.ingest.cells import CellError, clean_text
 from stdreg.ingest.headers import HeaderMap
@@ -294,9 +294,14 @@ class RegisterValidator:
         codes: list[str] = []
         for fragment in split_cell(text):
             try:
-                code = parse(fragment)
+                written = parse(fragment)
             except StandardCodeError as exc:
                 return RowRejected("standard", fragment, f"not a standard code: {exc.reason}")
+            code = register_key(written)
+            if written.adopts is not None:  # a dual number: the Chinese standard adopts the other IDT
+                fact = self.facts.setdefault(code.code, StandardFacts())
+                if fact.degree is None:
+                    fact.adopted, fact.degree = written.adopts.code, "IDT"
             if code.code not in codes:
                 codes.append(code.code)
                 self.codes.setdefault(code.code, code)
