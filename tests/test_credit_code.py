@@ -199,9 +199,7 @@ def test_non_text_input() -> None:
     with pytest.raises(CreditCodeError):
         validate_uscc(None)  # type: ignore[arg-type]
     # Integers (e.g. from a spreadsheet cell) are read as their digits.
-    org_digits = next(
-        s for s in (str(n) for n in range(10_000_000, 10_000_100)) if calc_org_check(s) != "X"
-    )
+    org_digits = next(s for s in (str(n) for n in range(10_000_000, 10_000_100)) if calc_org_check(s) != "X")
     full = org_digits + calc_org_check(org_digits)
     assert validate_org_code(int(full)) == full  # type: ignore[arg-type]
 

@@ -93,8 +93,7 @@ def test_2011_counts_and_industries() -> None:
     assert "" not in ents
     assert {r["块状产业"] for r in body} >= SIX_INDUSTRIES
     products = {
-        (enterprise_key(r["统一社会信用代码"], r["组织机构代码"]), compact(r["产品名称"]))
-        for r in body
+        (enterprise_key(r["统一社会信用代码"], r["组织机构代码"]), compact(r["产品名称"])) for r in body
     }
     assert len(products) >= 1000
 

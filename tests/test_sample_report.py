@@ -39,18 +39,33 @@ CASES = {
 def test_totals_match_the_generator(reports, year):
     got, want = reports[year], CASES[year]["totals"]
     totals = got["totals"]
-    for key in ("enterprises", "products", "products_with_standard", "products_without_standard",
-                "adopting_products", "neq_products", "outdated_products", "enterprises_with_standard",
-                "adopting_enterprises"):
+    for key in (
+        "enterprises",
+        "products",
+        "products_with_standard",
+        "products_without_standard",
+        "adopting_products",
+        "neq_products",
+        "outdated_products",
+        "enterprises_with_standard",
+        "adopting_enterprises",
+    ):
         assert totals[key] == want[key], key
-    assert totals["adoption_rate"] == pytest.approx(want["adopting_products"] / want["products_with_standard"])
+    assert totals["adoption_rate"] == pytest.approx(
+        want["adopting_products"] / want["products_with_standard"]
+    )
     assert totals["adoption_rate_by_enterprise"] == pytest.approx(
-        want["adopting_enterprises"] / want["enterprises_with_standard"])
+        want["adopting_enterprises"] / want["enterprises_with_standard"]
+    )
     assert totals["adoption_rate_by_output_value"] == pytest.approx(
-        want["output_value_adopting"] / want["output_value_with_standard"])
+        want["output_value_adopting"] / want["output_value_with_standard"]
+    )
     brand = got["brand_products"]
     assert (brand["products"], brand["products_with_standard"], brand["adopting_products"]) == (
-        want["brand_products"], want["brand_products_with_standard"], want["brand_adopting_products"])
+        want["brand_products"],
+        want["brand_products_with_standard"],
+        want["brand_adopting_products"],
+    )
 
 
 @pytest.mark.parametrize("year", [2011, 2012])
@@ -82,4 +97,13 @@ def test_level_and_size_breakdowns_add_up(reports):
         assert sum(row["products"] for row in report["by_size"]) == products
         assert sum(row["products"] for row in report["by_township"]) == products
         levels = {row["key"] for row in report["by_level"]}
-        assert levels == {"international", "foreign", "national", "industry", "local", "group", "enterprise", "none"}
+        assert levels == {
+            "international",
+            "foreign",
+            "national",
+            "industry",
+            "local",
+            "group",
+            "enterprise",
+            "none",
+        }
