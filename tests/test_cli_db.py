@@ -113,3 +113,9 @@ def test_the_wheel_ships_the_migrations(tmp_path):
         cwd=tmp_path,
     )
     assert str(env_dir) in located.stdout, located.stdout + located.stderr
+
+
+def test_the_fast_revision_check_knows_the_newest_migration():
+    from stdreg.store import SCHEMA_HEAD, head_revision
+
+    assert SCHEMA_HEAD == head_revision()

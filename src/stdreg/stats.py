@@ -119,8 +119,11 @@ def _level_of(code: str | None) -> str | None:
         return None
 
 
-def _flag_standards(connection: Connection, as_of: dt.date, rule: AdoptionRule) -> None:
-    """Fill the temporary table ``report_flag`` with the standards that adopt or are NEQ."""
+def flag_standards(connection: Connection, as_of: dt.date, rule: AdoptionRule) -> None:
+    """Fill the temporary table ``report_flag`` with the standards that adopt or are NEQ on ``as_of``.
+
+    Shared by the report and ``stdreg query``, so both count adoption by one rule.
+    """
     connection.execute(
         text(
             "CREATE TEMPORARY TABLE IF NOT EXISTS report_flag "
@@ -142,16 +145,11 @@ def _flag_standards(connection: Connection, as_of: dt.date, rule: AdoptionRule) 
 
 _LEVEL_RANK = " ".join(f"WHEN '{level}' THEN {rank}" for rank, level in enumerate(LEVELS))
 
-PRODUCT_GROUPS = f"""
-WITH ev AS (
-    SELECT enterprise_id, township, industry, size
-    FROM enterprise_version WHERE valid_from <= :d AND valid_to > :d
-), pv AS (
-    SELECT v.product_id, p.enterprise_id, v.output_value,
-           CASE WHEN v.brand IS NOT NULL AND v.brand <> '' THEN 1 ELSE 0 END AS brand
-    FROM product_version v JOIN product p ON p.id = v.product_id
-    WHERE v.valid_from <= :d AND v.valid_to > :d
-), px AS (
+# Every product registered on :d, with what its executed standards make of it. Built
+# once per date; each figure of the report is then one scan of this table.
+REPORT_PRODUCTS = f"""
+CREATE TEMPORARY TABLE report_product AS
+WITH px AS (
     SELECT x.product_id,
            MAX(COALESCE(f.adopting, 0)) AS adopting,
            MAX(COALESCE(f.neq, 0)) AS neq,
@@ -163,39 +161,42 @@ WITH ev AS (
     WHERE x.valid_from <= :d AND x.valid_to > :d
     GROUP BY x.product_id
 )
-SELECT ev.industry, ev.township, ev.size, pv.brand,
+SELECT v.product_id, p.enterprise_id, v.output_value,
+       CASE WHEN v.brand IS NOT NULL AND v.brand <> '' THEN 1 ELSE 0 END AS brand,
        CASE WHEN px.product_id IS NULL THEN 0 ELSE 1 END AS has_standard,
        COALESCE(px.adopting, 0) AS adopting, COALESCE(px.neq, 0) AS neq,
-       COALESCE(px.outdated, 0) AS outdated, COALESCE(px.level_rank, {len(LEVELS)}) AS level_rank,
-       COUNT(*) AS products,
-       SUM(CASE WHEN px.product_id IS NOT NULL THEN pv.output_value ELSE 0 END) AS output_with_standard,
-       SUM(CASE WHEN px.adopting = 1 THEN pv.output_value ELSE 0 END) AS adopting_output
-FROM pv
-LEFT JOIN ev ON ev.enterprise_id = pv.enterprise_id
-LEFT JOIN px ON px.product_id = pv.product_id
-GROUP BY ev.industry, ev.township, ev.size, pv.brand, has_standard, adopting, neq, outdated, level_rank
+       COALESCE(px.outdated, 0) AS outdated, COALESCE(px.level_rank, {len(LEVELS)}) AS level_rank
+FROM product_version v
+JOIN product p ON p.id = v.product_id
+LEFT JOIN px ON px.product_id = v.product_id
+WHERE v.valid_from <= :d AND v.valid_to > :d
 """
 
-ENTERPRISE_GROUPS = """
-WITH pv AS (
-    SELECT v.product_id, p.enterprise_id,
-           CASE WHEN v.brand IS NOT NULL AND v.brand <> '' THEN 1 ELSE 0 END AS brand
-    FROM product_version v JOIN product p ON p.id = v.product_id
-    WHERE v.valid_from <= :d AND v.valid_to > :d
-), px AS (
-    SELECT x.product_id, MAX(COALESCE(f.adopting, 0)) AS adopting
-    FROM execution x LEFT JOIN report_flag f ON f.standard_id = x.standard_id
-    WHERE x.valid_from <= :d AND x.valid_to > :d
-    GROUP BY x.product_id
-), per_enterprise AS (
-    SELECT pv.enterprise_id, pv.brand,
-           MAX(CASE WHEN px.product_id IS NULL THEN 0 ELSE 1 END) AS has_standard,
-           MAX(COALESCE(px.adopting, 0)) AS adopting
-    FROM pv LEFT JOIN px ON px.product_id = pv.product_id
-    GROUP BY pv.enterprise_id, pv.brand
+PRODUCT_GROUPS = """
+WITH ev AS (
+    SELECT enterprise_id, township, industry, size
+    FROM enterprise_version WHERE valid_from <= :d AND valid_to > :d
 )
-SELECT brand, has_standard, adopting, COUNT(*) AS enterprises FROM per_enterprise
-GROUP BY brand, has_standard, adopting
+SELECT ev.industry, ev.township, ev.size, rp.brand, rp.has_standard, rp.adopting, rp.neq, rp.outdated,
+       rp.level_rank, COUNT(*) AS products,
+       SUM(CASE WHEN rp.has_standard = 1 THEN rp.output_value ELSE 0 END) AS output_with_standard,
+       SUM(CASE WHEN rp.adopting = 1 THEN rp.output_value ELSE 0 END) AS adopting_output
+FROM report_product rp
+LEFT JOIN ev ON ev.enterprise_id = rp.enterprise_id
+GROUP BY ev.industry, ev.township, ev.size, rp.brand, rp.has_standard, rp.adopting, rp.neq, rp.outdated,
+         rp.level_rank
+"""
+
+# Enterprises by what their products do: all of them, and their brand products alone.
+ENTERPRISE_GROUPS = """
+SELECT has_standard, adopting, has_brand, brand_has_standard, brand_adopting, COUNT(*) AS enterprises
+FROM (
+    SELECT enterprise_id,
+           MAX(has_standard) AS has_standard, MAX(adopting) AS adopting, MAX(brand) AS has_brand,
+           MAX(brand * has_standard) AS brand_has_standard, MAX(brand * adopting) AS brand_adopting
+    FROM report_product GROUP BY enterprise_id
+) AS per_enterprise
+GROUP BY has_standard, adopting, has_brand, brand_has_standard, brand_adopting
 """
 
 ENTERPRISE_FACTS = """
@@ -224,57 +225,60 @@ class Group:
     adopting_output: float
 
 
+@dataclass(frozen=True, slots=True)
+class EnterpriseCounts:
+    """Enterprises with a product, with a product that executes a standard, with an adopting one."""
+
+    enterprises: int = 0
+    with_standard: int = 0
+    adopting: int = 0
+
+
 @dataclass
 class Snapshot:
     """The raw counts of the register on one date, before they are rolled up."""
 
     as_of: dt.date
     groups: list[Group]
-    enterprise_groups: list[tuple[int, int, int, int]]  # brand, has_standard, adopting, count
-    enterprises: int
+    all_enterprises: EnterpriseCounts
+    brand_enterprises: EnterpriseCounts
+    enterprises: int  # registered on the date, whether or not they have products
     key_energy_users: int
     key_energy_confirmed: int
 
 
 def snapshot(connection: Connection, as_of: dt.date, rule: AdoptionRule) -> Snapshot:
     """Count the register as it stood on ``as_of``."""
-    _flag_standards(connection, as_of, rule)
+    flag_standards(connection, as_of, rule)
     params = {"d": as_of}
+    connection.execute(text("DROP TABLE IF EXISTS report_product"))
+    connection.execute(text(REPORT_PRODUCTS), params)
     groups = [
-        Group(
-            r.industry,
-            r.township,
-            r.size,
-            int(r.brand),
-            int(r.has_standard),
-            int(r.adopting),
-            int(r.neq),
-            int(r.outdated),
-            int(r.level_rank),
-            int(r.products),
-            float(r.output_with_standard or 0),
-            float(r.adopting_output or 0),
-        )
+        Group(r.industry, r.township, r.size, int(r.brand), int(r.has_standard), int(r.adopting), int(r.neq),
+              int(r.outdated), int(r.level_rank), int(r.products), float(r.output_with_standard or 0),
+              float(r.adopting_output or 0))
         for r in connection.execute(text(PRODUCT_GROUPS), params)
-    ]
-    enterprise_groups = [
-        (int(r.brand), int(r.has_standard), int(r.adopting), int(r.enterprises))
-        for r in connection.execute(text(ENTERPRISE_GROUPS), params)
-    ]
+    ]  # fmt: skip
+    everyone = [0, 0, 0]
+    brand = [0, 0, 0]
+    for has_standard, adopting, has_brand, brand_has_standard, brand_adopting, count in connection.execute(
+        text(ENTERPRISE_GROUPS)
+    ):
+        everyone[0] += count
+        everyone[1] += count * has_standard
+        everyone[2] += count * adopting
+        brand[0] += count * has_brand
+        brand[1] += count * brand_has_standard
+        brand[2] += count * brand_adopting
+    connection.execute(text("DROP TABLE IF EXISTS report_product"))
     facts = connection.execute(text(ENTERPRISE_FACTS), params).one()
     return Snapshot(
-        as_of,
-        groups,
-        enterprise_groups,
-        int(facts.enterprises or 0),
-        int(facts.key_energy_users or 0),
-        int(facts.key_energy_confirmed or 0),
-    )
+        as_of, groups, EnterpriseCounts(*everyone), EnterpriseCounts(*brand), int(facts.enterprises or 0),
+        int(facts.key_energy_users or 0), int(facts.key_energy_confirmed or 0),
+    )  # fmt: skip
 
 
-def _totals(
-    groups: Iterable[Group], enterprise_groups: Iterable[tuple[int, int, int, int]], enterprises: int | None
-) -> Totals:
+def _totals(groups: Iterable[Group], enterprises: EnterpriseCounts, registered: int) -> Totals:
     totals = Totals()
     for g in groups:
         totals.products += g.products
@@ -290,13 +294,10 @@ def _totals(
     totals.adoption_rate_by_output_value = rate(
         totals.adopting_output_value, totals.output_value_with_standard
     )
-    # an enterprise counts once even when it has both brand and other products
-    per_enterprise_rows = list(enterprise_groups)
-    counted = sum(count for _, _, _, count in per_enterprise_rows)
-    totals.enterprises = enterprises if enterprises is not None else counted
-    totals.enterprises_with_standard = sum(c for _, has, _, c in per_enterprise_rows if has)
-    totals.adopting_enterprises = sum(c for _, _, adopting, c in per_enterprise_rows if adopting)
-    totals.adoption_rate_by_enterprise = rate(totals.adopting_enterprises, totals.enterprises_with_standard)
+    totals.enterprises = registered
+    totals.enterprises_with_standard = enterprises.with_standard
+    totals.adopting_enterprises = enterprises.adopting
+    totals.adoption_rate_by_enterprise = rate(enterprises.adopting, enterprises.with_standard)
     return totals
 
 
@@ -320,39 +321,6 @@ def _breakdown(groups: Iterable[Group], key_of: Any, keys: Iterable[str] = ()) -
 def _by_value(groups: list[Group], key_of: Any) -> list[Breakdown]:
     rows = _breakdown(groups, key_of)
     return sorted(rows, key=lambda r: (-r.products, r.key is None, r.key or ""))
-
-
-def totals_of(snapshot: Snapshot, connection: Connection) -> Totals:
-    return _totals(snapshot.groups, _all_enterprise_groups(connection, snapshot.as_of), snapshot.enterprises)
-
-
-ALL_ENTERPRISE_GROUPS = """
-WITH pv AS (
-    SELECT v.product_id, p.enterprise_id
-    FROM product_version v JOIN product p ON p.id = v.product_id
-    WHERE v.valid_from <= :d AND v.valid_to > :d
-), px AS (
-    SELECT x.product_id, MAX(COALESCE(f.adopting, 0)) AS adopting
-    FROM execution x LEFT JOIN report_flag f ON f.standard_id = x.standard_id
-    WHERE x.valid_from <= :d AND x.valid_to > :d
-    GROUP BY x.product_id
-), per_enterprise AS (
-    SELECT pv.enterprise_id,
-           MAX(CASE WHEN px.product_id IS NULL THEN 0 ELSE 1 END) AS has_standard,
-           MAX(COALESCE(px.adopting, 0)) AS adopting
-    FROM pv LEFT JOIN px ON px.product_id = pv.product_id
-    GROUP BY pv.enterprise_id
-)
-SELECT 0 AS brand, has_standard, adopting, COUNT(*) AS enterprises FROM per_enterprise
-GROUP BY has_standard, adopting
-"""
-
-
-def _all_enterprise_groups(connection: Connection, as_of: dt.date) -> list[tuple[int, int, int, int]]:
-    return [
-        (0, int(r.has_standard), int(r.adopting), int(r.enterprises))
-        for r in connection.execute(text(ALL_ENTERPRISE_GROUPS), {"d": as_of})
-    ]
 
 
 def _measure(
@@ -384,12 +352,12 @@ def build_report(
 ) -> Report:
     """The report of the register as it stood on ``as_of`` (SPEC.md, ``report --format json``)."""
     snap = snapshot(connection, as_of, rule)
-    totals = totals_of(snap, connection)
+    totals = _totals(snap.groups, snap.all_enterprises, snap.enterprises)
     totals.key_energy_users = snap.key_energy_users
     totals.key_energy_users_metrology_confirmed = snap.key_energy_confirmed
-    brand_groups = [g for g in snap.groups if g.brand]
-    brand_enterprises = [row for row in snap.enterprise_groups if row[0] == 1]
-    brand = _totals(brand_groups, brand_enterprises, None)
+    brand = _totals(
+        [g for g in snap.groups if g.brand], snap.brand_enterprises, snap.brand_enterprises.enterprises
+    )
     level_counts: dict[str, int] = defaultdict(int)
     for g in snap.groups:
         level_counts[LEVEL_KEYS[g.level_rank]] += g.products

@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy.engine import Connection, Engine
 
+# The newest revision in migrations/versions. Kept here so that opening a register at
+# this revision costs one SELECT instead of importing Alembic (a test checks it is right).
+SCHEMA_HEAD = "0001"
+
 DB_ENV = "STDREG_DB"
 DEFAULT_DB_NAME = "register.sqlite"
 
@@ -174,6 +178,8 @@ def open_register(db: str | None, *, create: bool = True) -> Register:
     except Exception as exc:  # bad URL, missing driver
         raise DatabaseError(f"cannot open the register {url}: {exc}") from exc
     register = Register(url=url, engine=engine)
+    if _stored_revision(register) == SCHEMA_HEAD:
+        return register
     try:
         current = register.revision()
     except Exception as exc:
@@ -190,6 +196,18 @@ def open_register(db: str | None, *, create: bool = True) -> Register:
             "to bring it to this stdreg's revision (a backup is taken first)"
         )
     return register
+
+
+def _stored_revision(register: Register) -> str | None:
+    """The revision the register says it is at, read without Alembic; None when unreadable."""
+    from sqlalchemy import text
+
+    try:
+        with register.engine.connect() as connection:
+            row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+    except Exception:  # no such table yet, or not a database: the full check says why
+        return None
+    return row[0] if row else None
 
 
 def _has_foreign_tables(register: Register) -> bool:
