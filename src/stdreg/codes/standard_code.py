@@ -783,10 +783,11 @@ def split_cell(text: str) -> list[str]:
         while i + 1 < len(pieces):
             following, line_break = pieces[i + 1]
             joined = current + ("\n" if line_break else " ") + following
-            if is_valid(joined) and (
+            # try the join only where it could help: joined strings are rarely seen twice
+            if (
                 not is_valid(current)
                 or (not is_valid(following) and _TAIL_RE.match(unicodedata.normalize("NFKC", following)))
-            ):
+            ) and is_valid(joined):
                 current = joined
                 i += 1
             else:
