@@ -118,4 +118,4 @@ def test_the_wheel_ships_the_migrations(tmp_path):
 def test_the_fast_revision_check_knows_the_newest_migration():
     from stdreg.store import SCHEMA_HEAD, head_revision
 
-    assert SCHEMA_HEAD == head_revision()
+    assert head_revision() == SCHEMA_HEAD

@@ -80,10 +80,11 @@ def root(
 
 
 def _register_commands() -> None:
-    from stdreg.cli import catalog_cmd, db_cmd, import_cmd, report_cmd
+    from stdreg.cli import catalog_cmd, db_cmd, import_cmd, query_cmd, report_cmd
 
     app.command("import", help=import_cmd.import_command.__doc__)(import_cmd.import_command)
     app.command("report", help=report_cmd.report_command.__doc__)(report_cmd.report_command)
+    app.add_typer(query_cmd.app, name="query")
     app.add_typer(catalog_cmd.app, name="catalog")
     app.add_typer(db_cmd.app, name="db")
 

@@ -9,9 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from stdreg.errors import StdregError
-
-# Text a spreadsheet would run as a formula: written with a leading quote instead.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from stdreg.render.rows import excel_safe
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,16 +52,6 @@ class Problems:
 def _shown(value: Any) -> str:
     text = "" if value is None else str(value)
     return text if len(text) <= 200 else text[:200] + "…"
-
-
-def excel_safe(value: Any) -> Any:
-    """A cell value that a spreadsheet shows as text, never runs as a formula."""
-    if not isinstance(value, str):
-        return value
-    value = "".join(ch for ch in value if ch in "\t\n\r" or ord(ch) >= 32)
-    if value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def default_rejects_path(input_path: Path) -> Path:
