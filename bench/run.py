@@ -394,7 +394,7 @@ class Bench:
             ),
         ]
         if not _importable("python_calamine"):
-            readers[1].unavailable = "python-calamine is not installed (pip install -e '.[bench]')"
+            readers[1].unavailable = "python-calamine is not installed (it comes with stdreg: reinstall it)"
         for i in range(self.repeat):
             cwd = self.work(f"xlsx-import-{i}")
             self.measure(mine, self.stdreg_import(cwd / "register.sqlite", xlsx), cwd)
