@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -81,18 +83,19 @@ def import_command(
                     if rejects is not None and rejects.is_dir()
                     else rejects
                 )
-                result = import_file(
-                    register,
-                    path,
-                    as_of=date,
-                    sheet=sheet,
-                    encoding=encoding,
-                    complete=complete,
-                    skip_invalid=skip_invalid,
-                    rejects_path=target,
-                    dry_run=dry_run,
-                    progress=_progress(messages, path),
-                )
+                with _progress(messages, path) as progress:
+                    result = import_file(
+                        register,
+                        path,
+                        as_of=date,
+                        sheet=sheet,
+                        encoding=encoding,
+                        complete=complete,
+                        skip_invalid=skip_invalid,
+                        rejects_path=target,
+                        dry_run=dry_run,
+                        progress=progress,
+                    )
                 messages.info(describe(result.summary()))
                 if result.rows_rejected:
                     messages.problem(
@@ -106,14 +109,29 @@ def import_command(
         register.dispose()
 
 
-def _progress(messages: Messages, path: Path):  # type: ignore[no-untyped-def]
+@contextmanager
+def _progress(messages: Messages, path: Path) -> Iterator[Callable[[int], None]]:
+    """Rows read so far: a rich progress line on a terminal, a log line per 100,000 rows otherwise."""
     if not messages.tty:
-        return None
 
-    def show(rows: int) -> None:
-        messages.console.print(f"{path.name}: {rows:,} rows read", end="\r", markup=False)
+        def log(rows: int) -> None:
+            if rows and rows % 100_000 == 0:
+                messages.info(f"{path.name}: {rows:,} rows read")
 
-    return show
+        yield log
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        console=messages.console, transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task(f"{path.name}: reading")
+
+        def show(rows: int) -> None:
+            bar.update(task, description=f"{path.name}: {rows:,} rows read and checked")
+
+        yield show
 
 
 def describe(summary: dict[str, object]) -> str:
