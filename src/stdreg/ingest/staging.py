@@ -88,8 +88,13 @@ def _row(r: Any) -> RegisterRow:
         on = dt.date.fromisoformat(on)
     return RegisterRow(
         number=r[0], org_code=r[1], uscc=r[2],
-        enterprise=(r[3], r[4], r[5], r[6], r[7], r[8], r[9], on, r[11]),
+        enterprise=(r[3], r[4], r[5], r[6], _flag(r[7]), _flag(r[8]), _flag(r[9]), on, r[11]),
         product=r[12], product_values=(r[13], r[14]),
         standards=tuple(r[15].split(_SEPARATOR)) if r[15] else (),
         standard_titles=(), adopted=None, degree=None,
     )  # fmt: skip
+
+
+def _flag(value: Any) -> bool | None:
+    # staged as 0/1; booleans again for the register's boolean columns (PostgreSQL is strict)
+    return None if value is None else bool(value)
