@@ -161,30 +161,30 @@ WITH px AS (
     WHERE x.valid_from <= :d AND x.valid_to > :d
     GROUP BY x.product_id
 )
-SELECT v.product_id, p.enterprise_id, v.output_value,
-       CASE WHEN v.brand IS NOT NULL AND v.brand <> '' THEN 1 ELSE 0 END AS brand,
-       CASE WHEN px.product_id IS NULL THEN 0 ELSE 1 END AS has_standard,
-       COALESCE(px.adopting, 0) AS adopting, COALESCE(px.neq, 0) AS neq,
-       COALESCE(px.outdated, 0) AS outdated, COALESCE(px.level_rank, {len(LEVELS)}) AS level_rank
-FROM product_version v
-JOIN product p ON p.id = v.product_id
-LEFT JOIN px ON px.product_id = v.product_id
-WHERE v.valid_from <= :d AND v.valid_to > :d
+SELECT product_id, enterprise_id, industry, township, size, output_value, brand, has_standard, adopting,
+       -- the five flags and the level in one small integer: grouping by it is twice as fast
+       brand + 2 * has_standard + 4 * adopting + 8 * neq + 16 * outdated + 32 * level_rank AS profile
+FROM (
+    SELECT v.product_id, p.enterprise_id, ev.industry, ev.township, ev.size, v.output_value,
+           CASE WHEN v.brand IS NOT NULL AND v.brand <> '' THEN 1 ELSE 0 END AS brand,
+           CASE WHEN px.product_id IS NULL THEN 0 ELSE 1 END AS has_standard,
+           COALESCE(px.adopting, 0) AS adopting, COALESCE(px.neq, 0) AS neq,
+           COALESCE(px.outdated, 0) AS outdated, COALESCE(px.level_rank, {len(LEVELS)}) AS level_rank
+    FROM product_version v
+    JOIN product p ON p.id = v.product_id
+    LEFT JOIN px ON px.product_id = v.product_id
+    LEFT JOIN enterprise_version ev
+           ON ev.enterprise_id = p.enterprise_id AND ev.valid_from <= :d AND ev.valid_to > :d
+    WHERE v.valid_from <= :d AND v.valid_to > :d
+) AS registered
 """
 
 PRODUCT_GROUPS = """
-WITH ev AS (
-    SELECT enterprise_id, township, industry, size
-    FROM enterprise_version WHERE valid_from <= :d AND valid_to > :d
-)
-SELECT ev.industry, ev.township, ev.size, rp.brand, rp.has_standard, rp.adopting, rp.neq, rp.outdated,
-       rp.level_rank, COUNT(*) AS products,
-       SUM(CASE WHEN rp.has_standard = 1 THEN rp.output_value ELSE 0 END) AS output_with_standard,
-       SUM(CASE WHEN rp.adopting = 1 THEN rp.output_value ELSE 0 END) AS adopting_output
-FROM report_product rp
-LEFT JOIN ev ON ev.enterprise_id = rp.enterprise_id
-GROUP BY ev.industry, ev.township, ev.size, rp.brand, rp.has_standard, rp.adopting, rp.neq, rp.outdated,
-         rp.level_rank
+SELECT industry, township, size, profile, COUNT(*) AS products,
+       SUM(CASE WHEN has_standard = 1 THEN output_value ELSE 0 END) AS output_with_standard,
+       SUM(CASE WHEN adopting = 1 THEN output_value ELSE 0 END) AS adopting_output
+FROM report_product
+GROUP BY industry, township, size, profile
 """
 
 # Enterprises by what their products do: all of them, and their brand products alone.
@@ -254,10 +254,10 @@ def snapshot(connection: Connection, as_of: dt.date, rule: AdoptionRule) -> Snap
     connection.execute(text("DROP TABLE IF EXISTS report_product"))
     connection.execute(text(REPORT_PRODUCTS), params)
     groups = [
-        Group(r.industry, r.township, r.size, int(r.brand), int(r.has_standard), int(r.adopting), int(r.neq),
-              int(r.outdated), int(r.level_rank), int(r.products), float(r.output_with_standard or 0),
-              float(r.adopting_output or 0))
-        for r in connection.execute(text(PRODUCT_GROUPS), params)
+        Group(r.industry, r.township, r.size, r.profile & 1, r.profile >> 1 & 1, r.profile >> 2 & 1,
+              r.profile >> 3 & 1, r.profile >> 4 & 1, r.profile >> 5, int(r.products),
+              float(r.output_with_standard or 0), float(r.adopting_output or 0))
+        for r in connection.execute(text(PRODUCT_GROUPS))
     ]  # fmt: skip
     everyone = [0, 0, 0]
     brand = [0, 0, 0]
