@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from stdreg.cli.common import Messages, ReportFormat, WaitOption, options
-from stdreg.errors import UsageError
+from stdreg.errors import DatabaseError, UsageError
 
 app = typer.Typer(help="The register database: info, upgrade, backup.", no_args_is_help=True)
 
@@ -47,28 +47,63 @@ def info(
 
 
 @app.command("upgrade")
-def upgrade(ctx: typer.Context, wait: WaitOption = 0.0) -> None:
-    """Bring the register to this stdreg's schema revision (a backup is taken first)."""
-    from stdreg.store import Register, create_engine_for, resolve_url, sqlite_path, writer_lock
+def upgrade(
+    ctx: typer.Context,
+    wait: WaitOption = 0.0,
+    no_backup: Annotated[
+        bool,
+        typer.Option(
+            "--no-backup",
+            help="Upgrade a server database without stdreg's backup "
+            "(it cannot make one: back it up with the server's own tools first).",
+        ),
+    ] = False,
+) -> None:
+    """Bring the register to this stdreg's schema revision (a backup is taken first).
+
+    A SQLite register is copied beside itself before anything changes, and the
+    upgrade is refused if the copy cannot be made. A register that does not exist
+    yet is created at the latest revision.
+    """
+    from stdreg.store import (
+        Register,
+        _has_foreign_tables,
+        create_engine_for,
+        head_revision,
+        resolve_url,
+        sqlite_path,
+        writer_lock,
+    )
     from stdreg.store import backup as backup_register
 
     url = resolve_url(options(ctx).db)
     path = sqlite_path(url)
     messages = Messages()
-    existed = path is not None and path.exists() and path.stat().st_size > 0
     if path is not None:
+        if path.is_dir():
+            raise UsageError(f"{path} is a directory, not a register database")
         path.parent.mkdir(parents=True, exist_ok=True)
     register = Register(url=url, engine=create_engine_for(url))
     try:
         with writer_lock(register, wait=wait):
-            if existed:
+            try:
                 revision = register.revision()
-                from stdreg.store import head_revision
-
-                if revision != head_revision():
-                    register._refuse_newer(revision)
-                    copy = backup_register(register, None)
+                foreign = revision is None and _has_foreign_tables(register)
+            except Exception as exc:  # not a database, or not one SQLAlchemy can read
+                raise DatabaseError(f"cannot read the register {url}: {exc}") from exc
+            if foreign:
+                raise DatabaseError(f"{url} holds tables but is not a stdreg register; nothing changed")
+            if revision is not None and revision != head_revision():
+                register._refuse_newer(revision)
+                if register.is_sqlite:
+                    copy = backup_register(register, None)  # refuses (raises) if it cannot
                     messages.info(f"backup written to {copy}")
+                elif not no_backup:
+                    raise UsageError(
+                        "stdreg cannot back up a server database: back it up with the server's "
+                        "own tools (pg_dump --format=custom --file=register.dump DATABASE), then "
+                        "run `stdreg db upgrade --no-backup`"
+                    )
             before, after = register.upgrade()
     finally:
         register.dispose()
