@@ -25,7 +25,7 @@ class ImportBatch(SQLModel, table=True):
     __tablename__ = "import_batch"
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=16)  # register | catalog
+    kind: str = Field(max_length=16)  # register | catalog | update | revert
     file_name: str
     sha256: str = Field(max_length=64, index=True)
     as_of: dt.date
@@ -36,6 +36,7 @@ class ImportBatch(SQLModel, table=True):
     rows_rejected: int = 0
     summary: str = Field(default="{}", sa_column=Column(SAText, nullable=False))  # JSON counts
     user_name: str | None = None
+    reverted_by: int | None = None  # the batch (kind revert) that undid this one
 
 
 class Enterprise(SQLModel, table=True):
@@ -69,6 +70,7 @@ class EnterpriseVersion(SQLModel, table=True):
     metrology_confirmed_on: dt.date | None = None
     good_behaviour: str | None = Field(default=None, max_length=4)  # AAAA | AAA | AA | A
     batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
+    closed_batch_id: int | None = None  # the batch that set valid_to (ended it), if one did
 
 
 class EnterpriseSnapshot(SQLModel, table=True):
@@ -96,6 +98,7 @@ class Product(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     enterprise_id: int = Field(foreign_key="enterprise.id")
     name: str
+    batch_id: int | None = None  # the batch that created it
 
 
 class ProductVersion(SQLModel, table=True):
@@ -111,6 +114,7 @@ class ProductVersion(SQLModel, table=True):
     output_value: float | None = None  # 万元
     brand: str | None = None  # brand title, e.g. 浙江名牌; None = no known title
     batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
+    closed_batch_id: int | None = None  # the batch that set valid_to (ended it), if one did
 
 
 class Standard(SQLModel, table=True):
@@ -155,6 +159,35 @@ class Execution(SQLModel, table=True):
     valid_from: dt.date
     valid_to: dt.date = OPEN_END
     batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
+    closed_batch_id: int | None = None  # the batch that set valid_to (ended it), if one did
+
+
+class ChangeLog(SQLModel, table=True):
+    """The old values of a row that a batch changed or deleted (inserts carry their batch_id).
+
+    Every write records here what it overwrote, so that ``stdreg history`` can
+    show old → new and ``stdreg import --revert`` can put it back. ``owner_id``
+    is the enterprise (enterprise_version, enterprise, product), the product
+    (product_version, execution) or the standard itself (standard) the row
+    belongs to; ``row_batch_id`` the batch that had written the row.
+    ``old_values`` is a JSON object: the row's changed columns for an update
+    (every value column of a version), the whole row for a delete.
+    """
+
+    __tablename__ = "change_log"
+    __table_args__ = (Index("ix_change_log_owner", "table_name", "owner_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="import_batch.id", index=True)
+    table_name: str = Field(max_length=32)
+    row_id: int
+    owner_id: int | None = None
+    op: str = Field(max_length=8)  # update | delete
+    row_batch_id: int | None = None
+    as_of: dt.date | None = None  # the date the change was stated for; None: every date (a correction)
+    old_valid_to: dt.date | None = None
+    old_values: str = Field(sa_column=Column(SAText, nullable=False))
+    reason: str | None = Field(default=None, max_length=16)  # correction | revert
 
 
 REGISTER_TABLES = (
@@ -166,4 +199,5 @@ REGISTER_TABLES = (
     "product_version",
     "standard",
     "execution",
+    "change_log",
 )

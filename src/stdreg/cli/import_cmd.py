@@ -17,11 +17,11 @@ from stdreg.errors import UsageError
 def import_command(
     ctx: typer.Context,
     files: Annotated[
-        list[Path],
+        list[Path] | None,
         typer.Argument(
             help="Register files (.xlsx, .csv, .tsv, .jsonl), imported in order.", show_default=False
         ),
-    ],
+    ] = None,
     as_of: AsOfOption = None,
     year: YearOption = None,
     sheet: Annotated[
@@ -61,14 +61,34 @@ def import_command(
     json_summary: Annotated[
         bool, typer.Option("--json", help="Print each file's summary as a JSON line on stdout.")
     ] = False,
+    revert: Annotated[
+        int | None,
+        typer.Option(
+            "--revert",
+            metavar="BATCH_ID",
+            help="Instead of importing, undo batch BATCH_ID (an import, catalog or update): what it "
+            "inserted goes, what it changed or closed comes back. Refused (exit 3) while later "
+            "batches build on it.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Import register files (survey spreadsheets) as of a date.
 
-    Exit codes: 0 imported; 3 bad rows, nothing written (see the rejects file);
-    75 another writer holds the register; 1 anything else.
+    Exit codes: 0 imported (or reverted); 3 bad rows, nothing written (see the rejects file),
+    or --revert refused because later batches build on the batch; 75 another writer holds the
+    register; 1 anything else.
     """
     from stdreg.ingest.service import import_file
     from stdreg.store import open_register, writer_lock
+
+    if revert is not None:
+        if files:
+            raise UsageError("--revert BATCH_ID undoes a batch: give no files with it")
+        _revert(ctx, revert, wait=wait, dry_run=dry_run, json_summary=json_summary)
+        return
+    if not files:
+        raise UsageError("give the files to import (or --revert BATCH_ID)")
 
     date = as_of_date(as_of, year)
     if rejects is not None and len(files) > 1 and not rejects.is_dir():
@@ -107,6 +127,31 @@ def import_command(
                     typer.echo(json.dumps(result.summary(), ensure_ascii=False))
     finally:
         register.dispose()
+
+
+def _revert(ctx: typer.Context, batch_id: int, *, wait: float, dry_run: bool, json_summary: bool) -> None:
+    from stdreg.audit import current_user, revert_batch
+    from stdreg.store import open_register, writer_lock
+
+    register = open_register(options(ctx).db)
+    command = f"stdreg import --revert {batch_id}"
+    try:
+        with writer_lock(register, wait=wait):
+            result = revert_batch(register, batch_id, command=command, user=current_user(), dry_run=dry_run)
+    finally:
+        register.dispose()
+    counts = ", ".join(f"{key} {value:,}" for key, value in sorted(result.counts.items()) if value)
+    verb = "would revert" if dry_run else "reverted"
+    done = f"; batch {result.revert_batch_id}" if result.revert_batch_id is not None else ""
+    Messages().info(f"{verb} batch {batch_id}: {counts or 'nothing to undo'}{done}")
+    if json_summary:
+        summary = {
+            "reverted": batch_id,
+            "batch_id": result.revert_batch_id,
+            "dry_run": dry_run,
+            **result.counts,
+        }
+        typer.echo(json.dumps(summary, ensure_ascii=False))
 
 
 @contextmanager

@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
-from stdreg.bulk import in_chunks
+from stdreg.audit import ChangeLog
+from stdreg.bulk import Bulk, in_chunks
 from stdreg.codes.adoption import DegreeError, parse_degree
 from stdreg.codes.lifecycle import StatusError, outdated_from, parse_status
 from stdreg.codes.standard_code import StandardCode, StandardCodeError, parse, register_key, split_cell
@@ -252,9 +253,15 @@ def load_catalog(
         current, replacement = known[older.code], known[newer.code]
         if current.replaced_by_id != replacement.id:
             changes.setdefault(current.id, {}).update(replaced_by_id=replacement.id, replaced_noted_on=as_of)
-    for sid, change in changes.items():
-        connection.execute(update(STANDARD).where(STANDARD.c.id == sid).values(**change))
     code_of = {row.id: code for code, row in known.items()}
+    log = ChangeLog(Bulk(connection), batch_id)
+    for sid, change in changes.items():
+        if code_of[sid] not in new_codes:  # a standard the catalog added is told whole by its batch_id
+            current = known[code_of[sid]]
+            old = {name: getattr(current, name) for name in change}
+            log.record("standard", sid, sid, old, row_batch_id=current.batch_id, as_of=as_of)
+        connection.execute(update(STANDARD).where(STANDARD.c.id == sid).values(**change))
+    log.flush()
     counts["standards_changed"] += sum(1 for sid in changes if code_of[sid] not in new_codes)
     counts["standards_unchanged"] += len(by_code) - sum(1 for code in by_code if known[code].id in changes)
     refresh_outdated(connection)

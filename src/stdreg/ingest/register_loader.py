@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from stdreg import timeline
+from stdreg.audit import ChangeLog, apply_plans
 from stdreg.bulk import Bulk
 from stdreg.codes.standard_code import StandardCode
 from stdreg.ingest.problems import Problems
@@ -112,6 +113,7 @@ class RegisterLoader:
         self.problems = problems
         self.column = column
         self.counts: Counter[str] = Counter()
+        self.log = ChangeLog(self.bulk, batch_id)  # what each update and delete overwrote
 
     # -- the whole file --------------------------------------------------------------------
 
@@ -125,6 +127,8 @@ class RegisterLoader:
         standard_ids = self._standards(codes, facts)
         for rows in chunks:
             self._load_enterprises(gather(rows, self.problems, self.column), standard_ids)
+            self.log.flush()
+        self.log.flush()
         return self.counts
 
     def _load_enterprises(
@@ -147,11 +151,13 @@ class RegisterLoader:
 
     def _enterprises(self, enterprises: dict[str, _EnterpriseInFile]) -> dict[str, int]:
         known: dict[str, tuple[int, str | None]] = {}
+        writer: dict[int, int | None] = {}
         org_codes = list(enterprises)
-        for eid, org_code, uscc in self.bulk.select_in(
-            "SELECT id, org_code, uscc FROM enterprise WHERE org_code IN", org_codes
+        for eid, org_code, uscc, batch_id in self.bulk.select_in(
+            "SELECT id, org_code, uscc, batch_id FROM enterprise WHERE org_code IN", org_codes
         ):
             known[org_code] = (eid, uscc)
+            writer[eid] = batch_id
         new = {code: enterprises[code].uscc for code in org_codes if code not in known}
         self._refuse_taken_usccs(new)
         if new:
@@ -179,6 +185,10 @@ class RegisterLoader:
                 )
         self._refuse_taken_usccs(learned)
         rows = [(uscc, known[code][0]) for code, uscc in learned.items() if uscc is not None]
+        for _, eid in rows:
+            self.log.record(
+                "enterprise", eid, eid, {"uscc": None}, row_batch_id=writer.get(eid), as_of=self.as_of
+            )
         self.bulk.update("enterprise", ("uscc",), rows)
         self.counts["enterprises_new_uscc"] += len(rows)
         return {code: eid for code, (eid, _) in known.items()}
@@ -224,11 +234,13 @@ class RegisterLoader:
     def _standards(self, codes: dict[str, StandardCode], facts: dict[str, StandardFacts]) -> dict[str, int]:
         ids: dict[str, int] = {}
         known: dict[str, tuple[int, str | None, str | None, str | None]] = {}
+        writer: dict[int, int | None] = {}
         wanted = list(codes)
-        for sid, code, title, adopted, degree in self.bulk.select_in(
-            "SELECT id, code, title, adopted_code, degree FROM standard WHERE code IN", wanted
+        for sid, code, title, adopted, degree, batch_id in self.bulk.select_in(
+            "SELECT id, code, title, adopted_code, degree, batch_id FROM standard WHERE code IN", wanted
         ):
             known[code] = (sid, title, adopted, degree)
+            writer[sid] = batch_id
             ids[code] = sid
         new = []
         for code in wanted:
@@ -271,6 +283,14 @@ class RegisterLoader:
                     )
             if (new_title, new_adopted, new_degree) != (title, adopted, degree):
                 changes.append((new_title, new_adopted, new_degree, sid))
+                self.log.record(
+                    "standard",
+                    sid,
+                    sid,
+                    {"title": title, "adopted_code": adopted, "degree": degree},
+                    row_batch_id=writer[sid],
+                    as_of=self.as_of,
+                )
         self.bulk.update("standard", ("title", "adopted_code", "degree"), changes)
         self.counts["standards_changed"] += len(changes)
         return ids
@@ -292,7 +312,9 @@ class RegisterLoader:
             if (enterprise_ids[code], name) not in ids
         ]
         if new:
-            self.bulk.insert("product", ("enterprise_id", "name"), new)
+            self.bulk.insert(
+                "product", ("enterprise_id", "name", "batch_id"), [(*key, self.batch_id) for key in new]
+            )
             for pid, eid, name in self.bulk.select_in(query, sorted({eid for eid, _ in new})):
                 ids[(eid, name)] = pid
         return ids
@@ -362,19 +384,16 @@ class RegisterLoader:
                 if plan.outcome == timeline.DROPPED:
                     self.counts["executions_dropped"] += 1
                     plans.append((pair, plan))
-        self.bulk.insert(
+        apply_plans(
+            self.bulk,
+            self.log,
             "execution",
-            ("product_id", "standard_id", "valid_from", "valid_to", "batch_id"),
-            [
-                (pid, sid, v.valid_from, v.valid_to, self.batch_id)
-                for (pid, sid), plan in plans
-                for v in plan.inserts
-            ],
+            ("product_id", "standard_id"),
+            (),
+            plans,
+            batch_id=self.batch_id,
+            as_of=self.as_of,
         )
-        self.bulk.update(
-            "execution", ("valid_to",), [(v.valid_to, v.id) for _, plan in plans for v in plan.updates]
-        )
-        self.bulk.delete("execution", [gone for _, plan in plans for gone in plan.deletes])
 
     # -- shared -----------------------------------------------------------------------------
 
@@ -390,21 +409,9 @@ class RegisterLoader:
         return versions
 
     def _apply(self, table: str, owner: str, fields: Sequence[str], plans: list[tuple[int, Plan]]) -> None:
-        self.bulk.insert(
-            table,
-            (owner, "valid_from", "valid_to", "batch_id", *fields),
-            [
-                (owner_id, v.valid_from, v.valid_to, self.batch_id, *v.values)
-                for owner_id, plan in plans
-                for v in plan.inserts
-            ],
+        apply_plans(
+            self.bulk, self.log, table, (owner,), fields, plans, batch_id=self.batch_id, as_of=self.as_of
         )
-        self.bulk.update(
-            table,
-            ("valid_to", *fields),
-            [(v.valid_to, *v.values, v.id) for _, plan in plans for v in plan.updates],
-        )
-        self.bulk.delete(table, [gone for _, plan in plans for gone in plan.deletes])
 
 
 def standard_row(

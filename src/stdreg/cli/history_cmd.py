@@ -1,0 +1,114 @@
+"""``stdreg history``: what changed about an enterprise or a standard, when, and from which source."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from stdreg.cli.common import Lang, Messages, OutputOption, options
+from stdreg.cli.query_cmd import FormatOption, QueryFormat, _format, _write
+from stdreg.errors import UsageError
+
+_LABELS = {
+    "date": ("日期", "Date"),
+    "written_at": ("写入时间", "Written"),
+    "batch": ("批次", "Batch"),
+    "kind": ("方式", "Kind"),
+    "source": ("来源", "Source"),
+    "what": ("变更", "What changed"),
+    "reverted_by": ("撤销批次", "Reverted by"),
+}
+_TABLE_FIELDS = ("date", "written_at", "batch", "source", "what")
+
+
+def history_command(
+    ctx: typer.Context,
+    enterprise: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[USCC]",
+            help="The enterprise: its USCC or its organization code (XXXXXXXX-X).",
+            show_default=False,
+        ),
+    ] = None,
+    standard: Annotated[
+        str | None,
+        typer.Option(
+            "--standard",
+            metavar="CODE",
+            help="The history of a standard's facts instead (status, dates, replacement, adoption).",
+            show_default=False,
+        ),
+    ] = None,
+    format: FormatOption = None,
+    output: OutputOption = None,
+    lang: Annotated[
+        Lang, typer.Option("--lang", help="Labels of tables and workbooks (JSON and CSV keys stay English).")
+    ] = Lang.zh,
+) -> None:
+    """Show what changed about an enterprise (or --standard CODE), as a timeline.
+
+    One row per change: the date it holds from (blank for a correction of every date), when it
+    was written, the batch, its source (file name and SHA-256, or command line and user) and what
+    changed (old → new). Changes undone by `stdreg import --revert` are marked.
+    """
+    from stdreg import audit
+    from stdreg.render.rows import Column
+
+    if (enterprise is None) == (standard is None):
+        raise UsageError("give an enterprise (USCC or organization code) or --standard CODE, not both")
+    chosen = _format(format, output)
+    from stdreg.store import open_register
+
+    register = open_register(options(ctx).db)
+    try:
+        with register.engine.connect() as connection:
+            if standard is not None:
+                from stdreg.update import ChangeError
+                from stdreg.update import standard as parse_standard
+
+                try:
+                    code = parse_standard(standard)
+                except ChangeError as exc:
+                    raise UsageError(f"--standard {standard!r}: {exc.reason}") from None
+                rows = audit.standard_history(connection, code.code)
+                subject = code.code
+            else:
+                from stdreg.update import ChangeError, enterprise_identity
+
+                assert enterprise is not None
+                try:
+                    _, org_code = enterprise_identity(enterprise)
+                except ChangeError as exc:
+                    raise UsageError(f"{enterprise!r}: {exc.reason}") from None
+                rows = audit.enterprise_history(connection, org_code)
+                subject = org_code
+    finally:
+        register.dispose()
+    language = lang.value
+    every = "every date" if language == "en" else "全部日期"
+    reverted = "reverted by batch" if language == "en" else "已被批次撤销:"
+    if chosen is QueryFormat.table:
+        columns = [Column(key, _pick(_LABELS[key], language)) for key in _TABLE_FIELDS]
+        shown: list[tuple[Any, ...]] = [
+            (
+                row.date or every,
+                row.written_at,
+                row.batch,
+                row.source,
+                row.what + (f" ({reverted} {row.reverted_by})" if row.reverted_by else ""),
+            )
+            for row in rows
+        ]
+        written = _write(shown, columns, chosen, output, title=subject, row_style=None)
+    else:
+        columns = [Column(key, _pick(_LABELS[key], language)) for key in audit.HISTORY_FIELDS]
+        values = [row.values() for row in rows]
+        written = _write(values, columns, chosen, output, title=subject.replace("/", "-"), row_style=None)
+    if written == 0 and chosen is QueryFormat.table:
+        Messages().info(f"{subject}: no recorded changes")
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]

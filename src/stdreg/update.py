@@ -1,0 +1,1278 @@
+"""Single changes to the register (``stdreg update``): validated like an import, dated, audited.
+
+A change is one of:
+
+* an enterprise's attributes (name, township, industry, size, high-tech, key
+  energy user, metrology confirmation, good-behaviour level), or the USCC of an
+  enterprise known by its organization code;
+* a product's output value or brand, its standards (add, drop, replace), its
+  name, or the product itself (drop);
+* a fact about a standard: title, status, replacement, adoption.
+
+A *dated change* says the world changed on its date: the version covering the
+date is split there (``stdreg.timeline``), so reports of earlier dates keep what
+they said. A *correction* (``correct=True``) says the register was wrong: the
+value is rewritten in every version (or in every version from ``correct_from``
+on, the version covering that date being split there), and the change log
+records it with reason ``correction``. Facts about standards carry their own
+dates and are simply restated (they are never corrections).
+
+Values are parsed by the import's own cell parsers (``stdreg.ingest.cells``),
+codes by ``stdreg.codes``; :class:`ChangeError` says what is wrong with which
+value. :func:`run_updates` applies a list of changes as one batch of kind
+``update``, all or nothing; :func:`read_update_sheet` turns a sheet of changes
+(``stdreg update --from FILE``) into changes, one per row.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from stdreg import timeline
+from stdreg.audit import CORRECTION, ChangeLog, apply_plans, finish_batch, new_batch
+from stdreg.bulk import Bulk
+from stdreg.codes.standard_code import StandardCode
+from stdreg.errors import InputError
+from stdreg.ingest.register_rows import ENTERPRISE_FIELDS, PRODUCT_FIELDS
+from stdreg.models import OPEN_END
+from stdreg.timeline import Plan, Version, covering
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from stdreg.ingest.problems import Problems
+    from stdreg.store import Register
+
+ENTERPRISE_ATTRIBUTES = (
+    "name", "township", "industry", "size", "high_tech", "key_energy_user", "metrology_confirmed",
+    "good_behaviour",
+)  # fmt: skip
+"""What ``update enterprise`` sets (metrology_confirmed also sets metrology_confirmed_on)."""
+
+
+class ChangeError(Exception):
+    """A change that cannot be made: ``field`` and ``value`` say where, ``reason`` why.
+
+    ``usage`` is True when the value itself cannot be read (a bad code, level or
+    date), False when it is well-formed but contradicts the register.
+    """
+
+    def __init__(self, field: str, value: Any, reason: str, *, usage: bool = False) -> None:
+        shown = f" {value!r}" if value not in (None, "") else ""
+        super().__init__(f"{field}{shown}: {reason}")
+        self.field, self.value, self.reason, self.usage = field, value, reason, usage
+
+
+@dataclass
+class Change:
+    """One validated change; see the module docstring."""
+
+    kind: str  # enterprise | product | standard
+    action: str  # set | uscc | add_standard | drop_standard | replace_standard | rename | drop | facts
+    as_of: dt.date
+    org_code: str | None = None
+    product: str | None = None
+    standard: StandardCode | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    correct: bool = False
+    correct_from: dt.date | None = None  # a correction from this date on; None: every date
+    on: dt.date | None = None  # standards: the date of the fact itself
+    row: int = 0  # the row of a --from sheet
+    column: str = ""  # the sheet column the value came from
+
+
+# --- parsing what people type ------------------------------------------------------------
+
+
+def _bad(field_name: str, value: Any, reason: str) -> ChangeError:
+    return ChangeError(field_name, value, reason, usage=True)
+
+
+def enterprise_identity(text: Any) -> tuple[str | None, str]:
+    """(USCC or None, organization code) of an enterprise named by either code, in any spelling.
+
+    >>> enterprise_identity("60003734-1")
+    (None, '600037341')
+    """
+    from stdreg.codes.credit_code import CreditCodeError, compact_uscc, validate_org_code, validate_uscc
+
+    code = compact_uscc(str(text))
+    try:
+        if len(code) == 18:
+            uscc = validate_uscc(code)
+            return uscc, uscc[8:17]
+        return None, validate_org_code(code)
+    except CreditCodeError as exc:
+        raise _bad(
+            "uscc",
+            text,
+            "not a valid USCC (18 characters) or organization code (9 characters, XXXXXXXX-X): " + exc.reason,
+        ) from None
+
+
+def new_uscc(text: Any, org_code: str) -> str:
+    """A USCC given to an enterprise known by ``org_code``: valid, and its characters 9–17 are that code."""
+    from stdreg.codes.credit_code import CreditCodeError, validate_uscc
+
+    try:
+        uscc = validate_uscc(str(text))
+    except CreditCodeError as exc:
+        raise _bad("uscc", text, f"not a valid USCC: {exc.reason}") from None
+    if uscc[8:17] != org_code:
+        raise _bad(
+            "uscc",
+            text,
+            f"characters 9–17 of the USCC are {uscc[8:17]}, "
+            f"not the enterprise's organization code {org_code}",
+        )
+    return uscc
+
+
+def enterprise_values(raw: dict[str, Any]) -> dict[str, Any]:
+    """Enterprise attributes as the register keeps them, parsed like an import's cells.
+
+    ``metrology_confirmed`` takes 是/yes, 否/no or the date of confirmation;
+    ``good_behaviour`` takes AAAA … A, or none/无 to clear it.
+
+    >>> enterprise_values({"size": "规上", "metrology_confirmed": "no", "good_behaviour": "none"})
+    {'size': 'above', 'metrology_confirmed': False, 'metrology_confirmed_on': None, 'good_behaviour': ''}
+    """
+    from stdreg.ingest import cells
+
+    parsers: dict[str, Callable[[Any], Any]] = {
+        "township": cells.clean_text,
+        "industry": cells.clean_text,
+        "size": cells.parse_size,
+        "high_tech": cells.parse_bool,
+        "key_energy_user": cells.parse_bool,
+        "good_behaviour": cells.parse_good_behaviour,
+    }
+    values: dict[str, Any] = {}
+    for name, value in raw.items():
+        if value is None:
+            continue
+        try:
+            if name == "name":
+                text = cells.clean_text(value)
+                if not text:
+                    raise cells.CellError("the name cannot be empty")
+                values["name"] = text
+            elif name == "metrology_confirmed":
+                confirmed, on = cells.parse_metrology(value)
+                values["metrology_confirmed"] = confirmed
+                if on is not None or not confirmed:
+                    values["metrology_confirmed_on"] = on
+            elif name in parsers:
+                parsed = parsers[name](value)
+                if parsed == "" and name != "good_behaviour":
+                    raise cells.CellError("cannot be empty")
+                values[name] = parsed
+            else:
+                raise cells.CellError("not an enterprise attribute")
+        except cells.CellError as exc:
+            raise _bad(name, value, str(exc)) from None
+    return values
+
+
+def product_name(text: Any, field_name: str = "product") -> str:
+    from stdreg.ingest.cells import clean_text
+
+    name = clean_text(text) if text is not None else ""
+    if not name:
+        raise _bad(field_name, text, "the product name is missing")
+    return name
+
+
+def output_value(text: Any) -> float:
+    from stdreg.ingest.cells import CellError, parse_number
+
+    try:
+        return parse_number(text)
+    except CellError as exc:
+        raise _bad("output_value", text, str(exc)) from None
+
+
+def brand(text: Any) -> str:
+    """A brand title, or "" (none/无) for no title."""
+    from stdreg.ingest.cells import parse_brand
+
+    return parse_brand(text)
+
+
+def standard(text: Any, field_name: str = "standard") -> StandardCode:
+    """A standard code as the register keys it (a dual number is its Chinese standard)."""
+    from stdreg.codes.standard_code import StandardCodeError, parse, register_key
+
+    try:
+        return register_key(parse(str(text)))
+    except StandardCodeError as exc:
+        raise _bad(field_name, text, f"not a standard code: {exc.reason}") from None
+
+
+def adopted_code(text: Any) -> str:
+    from stdreg.codes.standard_code import StandardCodeError, parse
+
+    try:
+        return parse(str(text)).code
+    except StandardCodeError as exc:
+        raise _bad("adopts", text, f"not a standard code: {exc.reason}") from None
+
+
+def degree(text: Any) -> str:
+    from stdreg.codes.adoption import DegreeError, parse_degree
+
+    try:
+        return parse_degree(str(text))
+    except DegreeError as exc:
+        raise _bad("degree", text, str(exc)) from None
+
+
+def status(text: Any) -> str:
+    from stdreg.codes.lifecycle import StatusError, parse_status
+
+    try:
+        return parse_status(str(text))
+    except StatusError as exc:
+        raise _bad("status", text, str(exc)) from None
+
+
+def fact_date(text: Any, field_name: str = "on") -> dt.date:
+    """A date in any form an import takes (2009-06-30, 2009/6/30, 2009年6月30日, an Excel date)."""
+    from stdreg.ingest.cells import CellError, parse_date
+
+    try:
+        return parse_date(text)
+    except CellError as exc:
+        raise _bad(field_name, text, str(exc)) from None
+
+
+def _none(text: Any) -> bool:
+    return str(text).strip().lower() in ("none", "无", "否", "no", "-", "")
+
+
+def standard_change(
+    code: StandardCode,
+    *,
+    as_of: dt.date,
+    title: str | None = None,
+    status_text: str | None = None,
+    replaced_by: str | None = None,
+    on: str | dt.date | None = None,
+    adopts: str | None = None,
+    degree_text: str | None = None,
+) -> Change:
+    """The change ``update standard`` asks for, validated."""
+    from stdreg.ingest.cells import clean_text
+
+    values: dict[str, Any] = {}
+    if title is not None:
+        if not clean_text(title):
+            raise _bad("title", title, "the title cannot be empty")
+        values["title"] = clean_text(title)
+    if status_text is not None:
+        values["status"] = status(status_text)
+    if replaced_by is not None:
+        newer = standard(replaced_by, "replaced_by")
+        if newer.code == code.code:
+            raise _bad("replaced_by", replaced_by, "a standard cannot replace itself")
+        values["replaced_by"] = newer
+    if adopts is not None and _none(adopts):
+        if degree_text is not None:
+            raise _bad("degree", degree_text, "--adopts none clears the adoption: give no --degree")
+        values["adopted_code"] = values["degree"] = None
+    else:
+        if adopts is not None:
+            if degree_text is None:
+                raise _bad("adopts", adopts, "give the degree too (--degree IDT|MOD|NEQ|EQV)")
+            values["adopted_code"] = adopted_code(adopts)
+        if degree_text is not None:
+            values["degree"] = degree(degree_text)
+    date = fact_date(on) if on is not None and not isinstance(on, dt.date) else on
+    if date is not None and not ({"status", "replaced_by"} & set(values)):
+        raise _bad("on", on, "--on dates a status or a replacement; give --status or --replaced-by")
+    if not values:
+        raise _bad(
+            "standard", code.code, "nothing to change: give --title, --status, --replaced-by or --adopts"
+        )
+    return Change("standard", "facts", as_of, standard=code, values=values, on=date)
+
+
+# --- applying changes --------------------------------------------------------------------
+
+
+@dataclass
+class UpdateResult:
+    """What one update batch did (with dry_run, would do)."""
+
+    batch_id: int | None
+    notes: list[str] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    problems_path: Path | None = None
+
+
+class UpdateRejected(InputError):
+    """Changes that contradict the register (or a sheet's bad rows); nothing was written."""
+
+    def __init__(self, message: str, errors: Sequence[tuple[Change | None, ChangeError]]) -> None:
+        super().__init__(message)
+        self.errors = list(errors)
+
+
+def run_updates(
+    register: Register,
+    changes: Sequence[Change],
+    *,
+    source: str,
+    sha256: str,
+    as_of: dt.date,
+    user: str | None = None,
+    dry_run: bool = False,
+) -> UpdateResult:
+    """Apply the changes as one batch of kind ``update``: all of them, or none.
+
+    ``source`` is what the batch records as its file name: the command line,
+    or the sheet's file name (``sha256`` is the file's, or the command line's).
+    Raises UpdateRejected, listing every change that could not be made.
+    """
+    with register.engine.connect() as connection, connection.begin() as transaction:
+        batch_id = new_batch(connection, "update", source, sha256, as_of, user, rows_read=len(changes))
+        updater = Updater(connection, batch_id)
+        errors: list[tuple[Change | None, ChangeError]] = []
+        for change in changes:
+            try:
+                updater.apply(change)
+            except ChangeError as exc:
+                errors.append((change, exc))
+        if errors:
+            transaction.rollback()
+            shown = "\n".join(
+                f"  {'row ' + str(change.row) + ', ' if change and change.row else ''}{error}"
+                for change, error in errors[:10]
+            )
+            more = f"\n  … and {len(errors) - 10} more" if len(errors) > 10 else ""
+            raise UpdateRejected(f"nothing was changed:\n{shown}{more}", errors)
+        updater.finish()
+        finish_batch(connection, batch_id, dict(updater.counts))
+        if dry_run:
+            transaction.rollback()
+            return UpdateResult(None, updater.notes, updater.counts)
+        transaction.commit()
+    return UpdateResult(batch_id, updater.notes, updater.counts)
+
+
+class Updater:
+    """Carries out changes on one connection, inside one batch, logging what each overwrites."""
+
+    def __init__(self, connection: Connection, batch_id: int) -> None:
+        self.connection = connection
+        self.batch_id = batch_id
+        self.bulk = Bulk(connection)
+        self.log = ChangeLog(self.bulk, batch_id)
+        self.counts: Counter[str] = Counter()
+        self.notes: list[str] = []
+        self.standards_changed = False
+
+    def apply(self, change: Change) -> None:
+        if change.kind == "enterprise":
+            if change.action == "uscc":
+                self._uscc(change)
+            else:
+                self._enterprise(change)
+        elif change.kind == "product":
+            getattr(self, f"_product_{change.action}")(change)
+        elif change.kind == "standard":
+            self._standard(change)
+        else:  # pragma: no cover - Change is built by this module
+            raise ValueError(change.kind)
+
+    def finish(self) -> None:
+        if self.standards_changed:
+            from stdreg.ingest.catalog import refresh_outdated
+
+            self.counts["standards_outdated_recomputed"] += refresh_outdated(self.connection)
+        self.log.flush()
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _find_enterprise(self, org_code: str | None) -> tuple[int, str | None, int | None, str]:
+        assert org_code is not None
+        row = self.connection.exec_driver_sql(
+            f"SELECT e.id, e.uscc, e.batch_id, (SELECT v.name FROM enterprise_version v "
+            f"WHERE v.enterprise_id = e.id ORDER BY v.valid_from DESC LIMIT 1) "
+            f"FROM enterprise e WHERE e.org_code = {self.bulk.mark}",
+            (org_code,),
+        ).first()
+        if row is None:
+            raise ChangeError("uscc", org_code, "no enterprise with this organization code in the register")
+        return int(row[0]), row[1], row[2], row[3] or org_code
+
+    def _find_product(self, enterprise_id: int, name: str) -> tuple[int, int | None] | None:
+        mark = self.bulk.mark
+        row = self.connection.exec_driver_sql(
+            f"SELECT id, batch_id FROM product WHERE enterprise_id = {mark} AND name = {mark}",
+            (enterprise_id, name),
+        ).first()
+        return (int(row[0]), row[1]) if row is not None else None
+
+    def _versions(self, table: str, owner: str, owner_id: int, fields: Sequence[str]) -> list[Version]:
+        columns = ", ".join(("id", "valid_from", "valid_to", *fields))
+        dates = [1, 2] + [3 + i for i, name in enumerate(fields) if name.endswith("_on")]
+        rows = self.bulk.select_in(f"SELECT {columns} FROM {table} WHERE {owner} IN", [owner_id], dates=dates)
+        return [Version(r[0], r[1], r[2], tuple(r[3:])) for r in sorted(rows, key=lambda r: r[1])]
+
+    def _executions(self, product_id: int) -> dict[int, list[Version]]:
+        found: dict[int, list[Version]] = {}
+        rows = self.bulk.select_in(
+            "SELECT id, standard_id, valid_from, valid_to FROM execution WHERE product_id IN",
+            [product_id],
+            dates=(2, 3),
+        )
+        for xid, sid, valid_from, valid_to in sorted(rows, key=lambda r: r[2]):
+            found.setdefault(sid, []).append(Version(xid, valid_from, valid_to))
+        return found
+
+    def _cap(self, enterprise_id: int, on: dt.date) -> dt.date:
+        """The enterprise's next complete listing after ``on`` (a fact stated on ``on`` ends there)."""
+        cap = OPEN_END
+        for (as_of,) in self.bulk.select_in(
+            f"SELECT as_of FROM enterprise_snapshot WHERE as_of > {self.bulk.mark} AND enterprise_id IN",
+            [enterprise_id],
+            dates=(0,),
+            params=(on,),
+        ):
+            cap = min(cap, as_of)
+        return cap
+
+    def _standard_id(self, code: StandardCode, *, create: bool) -> int | None:
+        from stdreg.ingest.register_loader import STANDARD_COLUMNS, standard_row
+
+        row = self.connection.exec_driver_sql(
+            f"SELECT id FROM standard WHERE code = {self.bulk.mark}", (code.code,)
+        ).first()
+        if row is not None:
+            return int(row[0])
+        if not create:
+            return None
+        new = standard_row(code, batch_id=self.batch_id)
+        self.bulk.insert("standard", STANDARD_COLUMNS, [tuple(new[c] for c in STANDARD_COLUMNS)])
+        self.counts["standards_added"] += 1
+        self.standards_changed = True
+        return self._standard_id(code, create=False)
+
+    # -- writing versions --------------------------------------------------------------------
+
+    def _plan(
+        self,
+        versions: list[Version],
+        change: Change,
+        replace: Callable[[tuple[Any, ...]], tuple[Any, ...]],
+        subject: str,
+    ) -> Plan:
+        if change.correct:
+            plan = corrected(versions, change.correct_from, replace)
+            if not versions:
+                raise ChangeError(
+                    change.column or "as_of", None, f"{subject} has no registered dates to correct"
+                )
+            return plan
+        plan = restated(versions, change.as_of, replace)
+        if plan.outcome == timeline.ABSENT:
+            raise ChangeError(
+                change.column or "as_of", change.as_of, f"{subject} is not registered on that date"
+            )
+        return plan
+
+    def _write(
+        self, table: str, keys: Sequence[str], fields: Sequence[str], key: Any, plan: Plan, change: Change
+    ) -> None:
+        apply_plans(
+            self.bulk,
+            self.log,
+            table,
+            keys,
+            fields,
+            [(key, plan)],
+            batch_id=self.batch_id,
+            as_of=_logged_date(change),
+            reason=CORRECTION if change.correct else None,
+        )
+
+    # -- enterprises -------------------------------------------------------------------------
+
+    def _enterprise(self, change: Change) -> None:
+        eid, _, _, name = self._find_enterprise(change.org_code)
+        positions = {n: i for i, n in enumerate(ENTERPRISE_FIELDS)}
+
+        def replace(values: tuple[Any, ...]) -> tuple[Any, ...]:
+            new = list(values)
+            for field_name, value in change.values.items():
+                new[positions[field_name]] = value
+            return tuple(new)
+
+        versions = self._versions("enterprise_version", "enterprise_id", eid, ENTERPRISE_FIELDS)
+        plan = self._plan(versions, change, replace, f"the enterprise {name}")
+        self._write("enterprise_version", ("enterprise_id",), ENTERPRISE_FIELDS, eid, plan, change)
+        self._note(change, f"enterprise {name}", plan, _describe_values(change.values))
+
+    def _uscc(self, change: Change) -> None:
+        eid, uscc, writer, name = self._find_enterprise(change.org_code)
+        new = change.values["uscc"]
+        if uscc == new:
+            self.notes.append(f"enterprise {name}: USCC {new} unchanged")
+            return
+        holder = self.connection.exec_driver_sql(
+            f"SELECT id FROM enterprise WHERE uscc = {self.bulk.mark}", (new,)
+        ).first()
+        if holder is not None:
+            raise ChangeError("uscc", new, "another enterprise of the register holds this USCC")
+        self.log.record("enterprise", eid, eid, {"uscc": uscc}, row_batch_id=writer, as_of=change.as_of)
+        self.bulk.update("enterprise", ("uscc",), [(new, eid)])
+        self.counts["enterprises_changed"] += 1
+        self.notes.append(f"enterprise {name}: USCC {uscc or '—'} → {new}")
+
+    # -- products ----------------------------------------------------------------------------
+
+    def _product(self, change: Change, *, must_exist: bool = True) -> tuple[int, str, int | None]:
+        eid, _, _, _ = self._find_enterprise(change.org_code)
+        assert change.product is not None
+        found = self._find_product(eid, change.product)
+        if found is None:
+            if must_exist:
+                raise ChangeError(
+                    "product", change.product, "the enterprise has no product of this name in the register"
+                )
+            return eid, change.product, None
+        return eid, change.product, found[0]
+
+    def _product_set(self, change: Change) -> None:
+        _, name, pid = self._product(change)
+        assert pid is not None
+        positions = {n: i for i, n in enumerate(PRODUCT_FIELDS)}
+
+        def replace(values: tuple[Any, ...]) -> tuple[Any, ...]:
+            new = list(values)
+            for field_name, value in change.values.items():
+                new[positions[field_name]] = value
+            return tuple(new)
+
+        versions = self._versions("product_version", "product_id", pid, PRODUCT_FIELDS)
+        plan = self._plan(versions, change, replace, f"the product {name}")
+        self._write("product_version", ("product_id",), PRODUCT_FIELDS, pid, plan, change)
+        self._note(change, f"product {name}", plan, _describe_values(change.values))
+
+    def _register_product(self, eid: int, name: str, pid: int | None, change: Change) -> tuple[int, dt.date]:
+        """The product, registered on the change's date if it is not; returns (id, end of registration)."""
+        if covering(self._versions("enterprise_version", "enterprise_id", eid, ()), change.as_of) is None:
+            raise ChangeError("as_of", change.as_of, "the enterprise is not registered on that date")
+        if pid is None:
+            self.bulk.insert("product", ("enterprise_id", "name", "batch_id"), [(eid, name, self.batch_id)])
+            found = self._find_product(eid, name)
+            assert found is not None
+            pid = found[0]
+        versions = self._versions("product_version", "product_id", pid, PRODUCT_FIELDS)
+        held = covering(versions, change.as_of)
+        if held is not None:
+            return pid, held.valid_to
+        plan = timeline.state(versions, change.as_of, (None, None), cap=self._cap(eid, change.as_of))
+        if plan.outcome == timeline.ABSENT:
+            raise ChangeError(
+                "as_of", change.as_of, f"a complete listing of the enterprise on that date left out {name}"
+            )
+        self._write("product_version", ("product_id",), PRODUCT_FIELDS, pid, plan, change)
+        self.counts["products_added"] += 1
+        self.notes.append(f"product {name} added from {change.as_of}")
+        return pid, plan.inserts[0].valid_to
+
+    def _product_add_standard(self, change: Change) -> None:
+        if change.correct:
+            raise ChangeError(
+                "add_standard",
+                change.standard.code if change.standard else None,
+                "a correction can replace or remove a standard; to add one, give the date it holds from",
+            )
+        eid, name, pid = self._product(change, must_exist=False)
+        pid, end = self._register_product(eid, name, pid, change)
+        assert change.standard is not None
+        self._add_execution(eid, pid, name, change.standard, change, end)
+
+    def _add_execution(
+        self, eid: int, pid: int, name: str, code: StandardCode, change: Change, end: dt.date
+    ) -> None:
+        sid = self._standard_id(code, create=True)
+        assert sid is not None
+        if code.adopts is not None:  # a dual number: the Chinese standard adopts the other IDT
+            self._learn_adoption(sid, code, change)
+        versions = self._executions(pid).get(sid, [])
+        plan = timeline.state(versions, change.as_of, cap=min(end, self._cap(eid, change.as_of)))
+        if plan.outcome == timeline.ABSENT:
+            raise ChangeError("add_standard", code.code, f"{name} is not registered on {change.as_of}")
+        self._write("execution", ("product_id", "standard_id"), (), (pid, sid), plan, change)
+        if plan.outcome == timeline.UNCHANGED:
+            self.counts["executions_unchanged"] += 1
+            self.notes.append(f"{code.code}: {name} is made to it on {change.as_of} already")
+        else:
+            self.counts["executions_added"] += 1
+            self.notes.append(f"{code.code} added to {name} from {change.as_of}")
+
+    def _learn_adoption(self, sid: int, code: StandardCode, change: Change) -> None:
+        row = self.connection.exec_driver_sql(
+            f"SELECT degree, batch_id FROM standard WHERE id = {self.bulk.mark}", (sid,)
+        ).first()
+        if row is not None and row[0] is None and code.adopts is not None:
+            self.log.record(
+                "standard",
+                sid,
+                sid,
+                {"adopted_code": None, "degree": None},
+                row_batch_id=row[1],
+                as_of=change.as_of,
+            )
+            self.bulk.update("standard", ("adopted_code", "degree"), [(code.adopts.code, "IDT", sid)])
+
+    def _held_standard(self, pid: int, code: StandardCode, field_name: str) -> tuple[int, list[Version]]:
+        sid = self._standard_id(code, create=False)
+        versions = self._executions(pid).get(sid, []) if sid is not None else []
+        if sid is None or not versions:
+            raise ChangeError(
+                field_name, code.code, "the product has never been registered with this standard"
+            )
+        return sid, versions
+
+    def _product_drop_standard(self, change: Change) -> None:
+        _, name, pid = self._product(change)
+        assert pid is not None and change.standard is not None
+        sid, versions = self._held_standard(pid, change.standard, change.column or "drop_standard")
+        if change.correct:
+            plan = removed(versions, change.correct_from)
+            if not plan.updates and not plan.deletes:
+                raise ChangeError(
+                    change.column or "drop_standard", change.standard.code, "not held on or after that date"
+                )
+        else:
+            plan = timeline.drop(versions, change.as_of)
+            if plan.outcome == timeline.ABSENT:
+                raise ChangeError(
+                    change.column or "drop_standard",
+                    change.standard.code,
+                    f"{name} is not made to it on {change.as_of}",
+                )
+        self._write("execution", ("product_id", "standard_id"), (), (pid, sid), plan, change)
+        self.counts["executions_dropped"] += 1
+        self.notes.append(
+            f"{change.standard.code} {'removed from' if change.correct else 'dropped from'} {name}"
+            + _when(change)
+        )
+
+    def _product_replace_standard(self, change: Change) -> None:
+        eid, name, pid = self._product(change)
+        assert pid is not None and change.standard is not None
+        newer: StandardCode = change.values["new"]
+        if not change.correct:
+            self._product_drop_standard(change)
+            versions = self._versions("product_version", "product_id", pid, PRODUCT_FIELDS)
+            held = covering(versions, change.as_of)
+            assert held is not None  # the dropped standard held on the date, so did the product
+            self._add_execution(eid, pid, name, newer, change, held.valid_to)
+            return
+        # a correction: the executions of the old code become executions of the new one
+        old_sid, versions = self._held_standard(pid, change.standard, change.column or "replace_standard")
+        new_sid = self._standard_id(newer, create=True)
+        assert new_sid is not None
+        start = change.correct_from
+        wrong = [v for v in versions if start is None or v.valid_to > start]
+        if not wrong:
+            raise ChangeError(
+                change.column or "replace_standard", change.standard.code, "not held on or after that date"
+            )
+        for other in self._executions(pid).get(new_sid, []):
+            for v in wrong:
+                if (
+                    other.valid_from < v.valid_to
+                    and max(v.valid_from, start or v.valid_from) < other.valid_to
+                ):
+                    raise ChangeError(
+                        change.column or "replace_standard",
+                        newer.code,
+                        f"{name} is already made to {newer.code} on some of those dates: "
+                        f"remove {change.standard.code} with --drop-standard --correct instead",
+                    )
+        in_place = [v for v in wrong if start is None or v.valid_from >= start]
+        split = [v for v in wrong if start is not None and v.valid_from < start]
+        if in_place:
+            self.log.before(
+                "execution",
+                [v.id for v in in_place if v.id is not None],
+                as_of=start,
+                reason=CORRECTION,
+                also=("standard_id",),
+            )
+            self.bulk.update("execution", ("standard_id",), [(new_sid, v.id) for v in in_place])
+        if split:
+            assert start is not None
+            self._write(
+                "execution",
+                ("product_id", "standard_id"),
+                (),
+                (pid, old_sid),
+                Plan(timeline.CHANGED, updates=[Version(v.id, v.valid_from, start) for v in split]),
+                change,
+            )
+            self._write(
+                "execution",
+                ("product_id", "standard_id"),
+                (),
+                (pid, new_sid),
+                Plan(timeline.ADDED, inserts=[Version(None, start, v.valid_to) for v in split]),
+                change,
+            )
+        self.counts["executions_changed"] += len(wrong)
+        self.notes.append(f"correction: {name}: {change.standard.code} → {newer.code}" + _when(change))
+
+    def _product_rename(self, change: Change) -> None:
+        eid, name, pid = self._product(change)
+        assert pid is not None
+        new_name: str = change.values["name"]
+        if new_name == name:
+            raise ChangeError(change.column or "rename", new_name, "the product already has this name")
+        existing = self._find_product(eid, new_name)
+        if change.correct:
+            if existing is not None:
+                raise ChangeError(
+                    change.column or "rename",
+                    new_name,
+                    "the enterprise already has a product of this name: drop one of them instead",
+                )
+            writer = self._find_product(eid, name)
+            self.log.record(
+                "product",
+                pid,
+                eid,
+                {"name": name},
+                row_batch_id=writer[1] if writer else None,
+                as_of=None,
+                reason=CORRECTION,
+            )
+            self.bulk.update("product", ("name",), [(new_name, pid)])
+            self.counts["products_renamed"] += 1
+            self.notes.append(f"correction: product {name} renamed {new_name} (every date)")
+            return
+        # a dated rename: the old name ends on the date, the new one begins, with its standards
+        versions = self._versions("product_version", "product_id", pid, PRODUCT_FIELDS)
+        held = covering(versions, change.as_of)
+        if held is None:
+            raise ChangeError(
+                change.column or "as_of", change.as_of, f"the product {name} is not registered on that date"
+            )
+        standards = [
+            sid for sid, runs in self._executions(pid).items() if covering(runs, change.as_of) is not None
+        ]
+        new_pid = existing[0] if existing is not None else None
+        if new_pid is None:
+            self.bulk.insert(
+                "product", ("enterprise_id", "name", "batch_id"), [(eid, new_name, self.batch_id)]
+            )
+            found = self._find_product(eid, new_name)
+            assert found is not None
+            new_pid = found[0]
+        cap = min(held.valid_to, self._cap(eid, change.as_of))
+        plan = timeline.state(
+            self._versions("product_version", "product_id", new_pid, PRODUCT_FIELDS),
+            change.as_of,
+            held.values,
+            cap=cap,
+        )
+        self._write("product_version", ("product_id",), PRODUCT_FIELDS, new_pid, plan, change)
+        held_by_new = self._executions(new_pid)
+        for sid in standards:
+            plan = timeline.state(held_by_new.get(sid, []), change.as_of, cap=cap)
+            self._write("execution", ("product_id", "standard_id"), (), (new_pid, sid), plan, change)
+        self._drop_product(pid, versions, change)
+        self.counts["products_renamed"] += 1
+        self.notes.append(f"product {name} renamed {new_name} from {change.as_of}")
+
+    def _product_drop(self, change: Change) -> None:
+        _, name, pid = self._product(change)
+        assert pid is not None
+        versions = self._versions("product_version", "product_id", pid, PRODUCT_FIELDS)
+        if change.correct:
+            plan = removed(versions, change.correct_from)
+            if not plan.updates and not plan.deletes:
+                raise ChangeError(change.column or "drop", name, "not registered on or after that date")
+            self._write("product_version", ("product_id",), PRODUCT_FIELDS, pid, plan, change)
+            for sid, runs in self._executions(pid).items():
+                gone = removed(runs, change.correct_from)
+                self._write("execution", ("product_id", "standard_id"), (), (pid, sid), gone, change)
+            self.notes.append(f"correction: product {name} removed{_when(change)}")
+        else:
+            if covering(versions, change.as_of) is None:
+                raise ChangeError(
+                    change.column or "drop", name, f"the product is not registered on {change.as_of}"
+                )
+            self._drop_product(pid, versions, change)
+            self.notes.append(f"product {name} dropped from {change.as_of}")
+        self.counts["products_dropped"] += 1
+
+    def _drop_product(self, pid: int, versions: list[Version], change: Change) -> None:
+        self._write(
+            "product_version",
+            ("product_id",),
+            PRODUCT_FIELDS,
+            pid,
+            timeline.drop(versions, change.as_of),
+            change,
+        )
+        for sid, runs in self._executions(pid).items():
+            plan = timeline.drop(runs, change.as_of)
+            if plan.outcome == timeline.DROPPED:
+                self._write("execution", ("product_id", "standard_id"), (), (pid, sid), plan, change)
+
+    # -- standards ---------------------------------------------------------------------------
+
+    def _standard(self, change: Change) -> None:
+        from sqlalchemy import select
+
+        from stdreg.ingest.register_loader import STANDARD
+
+        assert change.standard is not None
+        sid = self._standard_id(change.standard, create=True)
+        row = self.connection.execute(select(STANDARD).where(STANDARD.c.id == sid)).first()
+        assert row is not None and sid is not None
+        given = change.values
+        new: dict[str, Any] = {}
+        on = change.on
+        if "title" in given:
+            new["title"] = given["title"]
+        if "adopted_code" in given:
+            new["adopted_code"] = given["adopted_code"]
+        if "degree" in given:
+            new["degree"] = given["degree"]
+        if "status" in given:
+            new["status"] = given["status"]
+            new["status_on"] = change.as_of
+            if given["status"] == "withdrawn" and on is not None:
+                new["withdrawn_on"] = on
+            elif given["status"] in ("current", "upcoming"):
+                # a current standard is neither withdrawn nor replaced
+                new.update(withdrawn_on=None, replaced_by_id=None, replaced_noted_on=None)
+                if on is not None:
+                    new["implemented_on"] = on
+            elif given["status"] == "replaced" and on is not None and "replaced_by" not in given:
+                new["status_on"] = on
+        if "replaced_by" in given:
+            newer: StandardCode = given["replaced_by"]
+            newer_id = self._standard_id(newer, create=True)
+            assert newer_id is not None
+            newer_row = self.connection.execute(select(STANDARD).where(STANDARD.c.id == newer_id)).first()
+            assert newer_row is not None
+            if newer_row.replaced_by_id == sid:
+                raise ChangeError(
+                    "replaced_by", newer.code, f"{newer.code} is itself recorded as replaced by {row.code}"
+                )
+            new["replaced_by_id"] = newer_id
+            new["replaced_noted_on"] = on or change.as_of
+            if "status" not in given and row.status not in ("replaced", "withdrawn"):
+                new["status"], new["status_on"] = "replaced", change.as_of
+            if on is not None:
+                if newer_row.implemented_on is None:
+                    self._set_standard(newer_row, {"implemented_on": on}, change)
+                elif newer_row.implemented_on != on:
+                    self.notes.append(
+                        f"note: {newer.code} is implemented on {newer_row.implemented_on}, "
+                        f"so {row.code} is outdated from that date"
+                    )
+        self._set_standard(row, new, change)
+
+    def _set_standard(self, row: Any, new: dict[str, Any], change: Change) -> None:
+        from sqlalchemy import update
+
+        from stdreg.ingest.register_loader import STANDARD
+
+        changed = {name: value for name, value in new.items() if getattr(row, name) != value}
+        if not changed:
+            self.notes.append(f"standard {row.code}: unchanged")
+            return
+        if row.batch_id != self.batch_id:  # a standard this batch added is told whole by its batch_id
+            self.log.record(
+                "standard",
+                row.id,
+                row.id,
+                {name: getattr(row, name) for name in changed},
+                row_batch_id=row.batch_id,
+                as_of=change.on or change.as_of,
+            )
+        self.connection.execute(update(STANDARD).where(STANDARD.c.id == row.id).values(**changed))
+        self.standards_changed = True
+        self.counts["standards_changed"] += 1
+        shown = "; ".join(
+            f"{name.replace('_', ' ')} → {_text(value)}"
+            for name, value in changed.items()
+            if name != "status_on"
+        )
+        self.notes.append(f"standard {row.code}: {shown}")
+
+    # -- notes -------------------------------------------------------------------------------
+
+    def _note(self, change: Change, subject: str, plan: Plan, what: str) -> None:
+        noun = subject.split(" ", 1)[0] + "s"
+        if plan.outcome == timeline.UNCHANGED or (not plan.inserts and not plan.updates and not plan.deletes):
+            self.counts[f"{noun}_unchanged"] += 1
+            self.notes.append(f"{subject}: unchanged ({what})")
+            return
+        self.counts[f"{noun}_{'corrected' if change.correct else plan.outcome}"] += 1
+        prefix = "correction: " if change.correct else ""
+        self.notes.append(f"{prefix}{subject}: {what}{_when(change)}")
+
+
+def _logged_date(change: Change) -> dt.date | None:
+    return change.correct_from if change.correct else change.as_of
+
+
+def _when(change: Change) -> str:
+    if change.correct:
+        return f" (every date from {change.correct_from})" if change.correct_from else " (every date)"
+    return f" from {change.as_of}"
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "—"
+    if value == "":
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _describe_values(values: dict[str, Any]) -> str:
+    return ", ".join(f"{name.replace('_', ' ')} → {_text(value)}" for name, value in values.items())
+
+
+def restated(
+    versions: Sequence[Version], on: dt.date, replace: Callable[[tuple[Any, ...]], tuple[Any, ...]]
+) -> Plan:
+    """A dated change: the values ``replace`` gives hold from ``on`` (ABSENT when nothing holds then).
+
+    Unlike ``timeline.state``, a value can be cleared (metrology confirmed → no date).
+
+    >>> d = dt.date
+    >>> v = [Version(1, d(2011, 12, 31), OPEN_END, ("湖镇镇",))]
+    >>> plan = restated(v, d(2012, 6, 30), lambda values: ("龙洲街道",))
+    >>> plan.updates[0].valid_to, plan.inserts[0].valid_from, plan.inserts[0].values
+    (datetime.date(2012, 6, 30), datetime.date(2012, 6, 30), ('龙洲街道',))
+    """
+    current = covering(versions, on)
+    if current is None:
+        return Plan(timeline.ABSENT)
+    new = replace(current.values)
+    if new == current.values:
+        return Plan(timeline.UNCHANGED)
+    if current.valid_from == on:
+        return Plan(timeline.CHANGED, updates=[Version(current.id, on, current.valid_to, new)])
+    return Plan(
+        timeline.CHANGED,
+        updates=[Version(current.id, current.valid_from, on, current.values)],
+        inserts=[Version(None, on, current.valid_to, new)],
+    )
+
+
+def corrected(
+    versions: Sequence[Version],
+    start: dt.date | None,
+    replace: Callable[[tuple[Any, ...]], tuple[Any, ...]],
+) -> Plan:
+    """A correction: ``replace`` rewrites every version (from ``start`` on; the one covering it is split).
+
+    >>> d = dt.date
+    >>> v = [Version(1, d(2011, 12, 31), d(2012, 12, 31), ("湖镇镇",)),
+    ...      Version(2, d(2012, 12, 31), OPEN_END, ("詹家镇",))]
+    >>> [(u.id, u.values) for u in corrected(v, None, lambda values: ("龙洲街道",)).updates]
+    [(1, ('龙洲街道',)), (2, ('龙洲街道',))]
+    """
+    updates: list[Version] = []
+    inserts: list[Version] = []
+    for version in versions:
+        if start is not None and version.valid_to <= start:
+            continue
+        new = replace(version.values)
+        if new == version.values:
+            continue
+        if start is not None and version.valid_from < start:
+            updates.append(Version(version.id, version.valid_from, start, version.values))
+            inserts.append(Version(None, start, version.valid_to, new))
+        else:
+            updates.append(Version(version.id, version.valid_from, version.valid_to, new))
+    return Plan(timeline.CHANGED if updates else timeline.UNCHANGED, inserts=inserts, updates=updates)
+
+
+def removed(versions: Sequence[Version], start: dt.date | None) -> Plan:
+    """A correction that says the fact never held (from ``start`` on): its versions go."""
+    updates: list[Version] = []
+    deletes: list[int] = []
+    for version in versions:
+        if start is not None and version.valid_to <= start:
+            continue
+        if start is not None and version.valid_from < start:
+            updates.append(Version(version.id, version.valid_from, start, version.values))
+        elif version.id is not None:
+            deletes.append(version.id)
+    return Plan(timeline.DROPPED if updates or deletes else timeline.ABSENT, updates=updates, deletes=deletes)
+
+
+# --- a sheet of changes ------------------------------------------------------------------
+
+UPDATE_ALIASES: dict[str, tuple[str, ...]] = {
+    "kind": ("对象", "类型", "变更对象", "kind", "object"),
+    "uscc": (
+        "统一社会信用代码",
+        "社会信用代码",
+        "信用代码",
+        "组织机构代码",
+        "uscc",
+        "org_code",
+        "credit_code",
+    ),
+    "product": ("产品名称", "产品", "product", "product_name"),
+    "standard": ("标准号", "标准编号", "标准", "standard", "code", "standard_code"),
+    "field": ("字段", "变更项", "变更项目", "项目", "field"),
+    "value": ("新值", "变更后", "值", "value", "new_value"),
+    "old": ("原值", "变更前", "old", "old_value"),
+    "as_of": ("日期", "变更日期", "生效日期", "as_of", "date"),
+    "degree": ("一致性程度", "degree"),
+    "correct": ("更正", "更正错误", "correct", "correction"),
+}
+"""The columns of an update sheet and their header aliases (see the README)."""
+
+KIND_ALIASES = {"企业": "enterprise", "enterprise": "enterprise", "产品": "product", "product": "product",
+                "标准": "standard", "standard": "standard"}  # fmt: skip
+FIELD_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "enterprise": {
+        "name": ("企业名称", "名称"),
+        "township": ("乡镇",),
+        "industry": ("行业",),
+        "size": ("规模",),
+        "high_tech": ("高新技术企业",),
+        "key_energy_user": ("重点用能单位", "重点耗能企业"),
+        "metrology_confirmed": ("计量检测体系确认", "测量管理体系"),
+        "good_behaviour": ("标准化良好行为", "良好行为等级"),
+        "uscc": ("统一社会信用代码",),
+    },
+    "product": {
+        "rename": ("产品名称", "更名", "名称"),
+        "add_standard": ("增加标准", "新增标准"),
+        "drop_standard": ("删除标准", "取消标准"),
+        "replace_standard": ("替换标准", "更换标准"),
+        "output_value": ("产值",),
+        "brand": ("名牌",),
+        "drop": ("注销", "删除产品", "停产"),
+    },
+    "standard": {
+        "title": ("标准名称",),
+        "status": ("状态",),
+        "replaced_by": ("替代标准", "被以下标准代替"),
+        "adopts": ("采标号", "采用国际标准"),
+        "degree": ("一致性程度",),
+    },
+}
+"""The field names each kind of change takes: the English name, or these Chinese ones."""
+
+
+def _field_index() -> dict[str, dict[str, str]]:
+    from stdreg.ingest.headers import normalize_header
+
+    index: dict[str, dict[str, str]] = {}
+    for kind, fields in FIELD_ALIASES.items():
+        index[kind] = {}
+        for name, aliases in fields.items():
+            for alias in (name, name.replace("_", "-"), *aliases):
+                index[kind][normalize_header(alias)] = name
+    return index
+
+
+def read_update_sheet(path: Path, problems: Problems, as_of: dt.date) -> tuple[list[Change], int]:
+    """The changes of a sheet, one per row; bad rows go to ``problems``. Returns (changes, rows read).
+
+    ``as_of`` is the date of rows whose date cell is blank.
+    """
+    from stdreg.ingest.headers import normalize_header
+
+    header_index = {
+        normalize_header(alias): name for name, aliases in UPDATE_ALIASES.items() for alias in aliases
+    }
+    fields = _field_index()
+    rows = _sheet_rows(path)
+    columns: dict[int, str] = {}
+    names: dict[str, str] = {}
+    head: list[tuple[int, list[Any]]] = []
+    for number, cells in rows:
+        head.append((number, cells))
+        mapped = {i: header_index.get(normalize_header(c)) for i, c in enumerate(cells)}
+        if "field" in mapped.values():
+            columns = {i: name for i, name in mapped.items() if name is not None}
+            names = {name: str(cells[i]).strip() for i, name in columns.items()}
+            break
+        if len(head) >= 20:
+            break
+    if not columns:
+        raise InputError(
+            f"{path}: no header row found in the first 20 rows: an update sheet needs a 字段 (field) column, "
+            "and 新值 (value), 统一社会信用代码, 产品名称 or 标准号 columns as its changes need"
+        )
+    changes: list[Change] = []
+    read = 0
+    for number, cells in rows:
+        values = {
+            name: cells[i]
+            for i, name in columns.items()
+            if i < len(cells) and cells[i] is not None and str(cells[i]).strip() != ""
+        }
+        if not values:
+            continue
+        read += 1
+        try:
+            changes.append(_sheet_change(number, values, fields, as_of))
+        except ChangeError as exc:
+            problems.reject(number, names.get(exc.field, exc.field), exc.value, exc.reason)
+    return changes, read
+
+
+def _sheet_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        import openpyxl
+
+        try:
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:
+            raise InputError(f"{path}: not a valid .xlsx workbook ({exc})") from exc
+
+        def xlsx_rows() -> Iterator[tuple[int, list[Any]]]:
+            try:
+                worksheet = workbook.worksheets[0]
+                for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
+                    yield number, list(row)
+            finally:
+                workbook.close()
+
+        return xlsx_rows()
+    if suffix in (".csv", ".tsv", ".txt"):
+        from stdreg.ingest.readers import detect_encoding
+
+        encoding = detect_encoding(path)
+
+        def csv_rows() -> Iterator[tuple[int, list[Any]]]:
+            with open(path, encoding=encoding, newline="") as handle:
+                first = handle.readline()
+                handle.seek(0)
+                delimiter = "\t" if suffix == ".tsv" or first.count("\t") > first.count(",") else ","
+                yield from enumerate(csv.reader(handle, delimiter=delimiter), start=1)
+
+        return csv_rows()
+    raise InputError(f"{path}: an update sheet is an .xlsx, .csv or .tsv file")
+
+
+def _sheet_change(
+    number: int, values: dict[str, Any], fields: dict[str, dict[str, str]], as_of: dt.date
+) -> Change:
+    from stdreg.ingest.cells import CellError, parse_bool
+    from stdreg.ingest.headers import normalize_header
+
+    kind_text = values.get("kind")
+    if kind_text is not None:
+        kind = KIND_ALIASES.get(normalize_header(kind_text))
+        if kind is None:
+            raise _bad("kind", kind_text, "expected 企业, 产品 or 标准 (enterprise, product, standard)")
+    elif "product" in values:
+        kind = "product"
+    elif "uscc" in values:
+        kind = "enterprise"
+    elif "standard" in values:
+        kind = "standard"
+    else:
+        raise _bad(
+            "kind", "", "say what the row changes: a 对象 (kind) column, or a USCC, product or standard"
+        )
+    field_text = values.get("field")
+    if field_text is None:
+        raise _bad("field", "", "the field to change is missing")
+    name = fields[kind].get(normalize_header(field_text))
+    if name is None:
+        known = ", ".join(FIELD_ALIASES[kind])
+        raise _bad("field", field_text, f"not a field of {kind} changes (one of {known})")
+    value = values.get("value")
+    correct = False
+    if "correct" in values:
+        try:
+            correct = parse_bool(values["correct"])
+        except CellError:
+            raise _bad("correct", values["correct"], "expected 是 or 否") from None
+    date = fact_date(values["as_of"], "as_of") if "as_of" in values else None
+    if kind == "standard":
+        if "standard" not in values:
+            raise _bad("standard", "", "the standard code is missing")
+        code = standard(values["standard"])
+        if value is None and name != "degree":
+            raise _bad("value", "", "the new value is missing")
+        keyword = {
+            "title": "title",
+            "status": "status_text",
+            "replaced_by": "replaced_by",
+            "adopts": "adopts",
+            "degree": "degree_text",
+        }[name]
+        extra: dict[str, Any] = {keyword: value}
+        if name == "adopts" and "degree" in values:
+            extra["degree_text"] = values["degree"]
+        change = standard_change(code, as_of=as_of, on=date, **extra)
+        change.row, change.column = number, "value"
+        return change
+    if "uscc" not in values:
+        raise _bad("uscc", "", "the enterprise's USCC or organization code is missing")
+    _, org_code = enterprise_identity(values["uscc"])
+    when = as_of if correct or date is None else date
+    change = Change(
+        kind, "set", when, org_code=org_code, correct=correct, correct_from=date if correct else None
+    )
+    change.row, change.column = number, "value"
+    if kind == "enterprise":
+        if value is None:
+            raise _bad("value", "", "the new value is missing")
+        if name == "uscc":
+            if correct:
+                raise _bad("correct", values["correct"], "a USCC is not dated: give no correction")
+            change.action, change.values = "uscc", {"uscc": new_uscc(value, org_code)}
+        else:
+            change.values = enterprise_values({name: value})
+        return change
+    change.product = product_name(values.get("product"))
+    if name == "drop":
+        change.action = "drop"
+        return change
+    if value is None:
+        raise _bad("value", "", "the new value is missing")
+    if name == "output_value":
+        change.values = {"output_value": output_value(value)}
+    elif name == "brand":
+        change.values = {"brand": brand(value)}
+    elif name == "rename":
+        change.action, change.values = "rename", {"name": product_name(value, "value")}
+    elif name in ("add_standard", "drop_standard"):
+        change.action, change.standard = name, standard(value, "value")
+    elif name == "replace_standard":
+        if "old" not in values:
+            raise _bad("old", "", "the standard to replace goes in the 原值 (old) column")
+        change.action = "replace_standard"
+        change.standard = standard(values["old"], "old")
+        change.values = {"new": standard(value, "value")}
+    return change

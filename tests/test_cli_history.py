@@ -1,0 +1,171 @@
+"""`stdreg history`: every source of change (imports, updates, corrections, catalogs, reverts)
+told as a timeline, old → new, with its date and source."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from builders import CATALOG_HEADERS, org_code, row, uscc, write_csv
+
+U1 = uscc(1)
+
+
+def history(stdreg, *args: str) -> list[dict]:
+    return stdreg.ok("history", *args, "--format", "json").json()
+
+
+def whats(events: list[dict]) -> list[str]:
+    return [event["what"] for event in events]
+
+
+def sha_of(stdreg, batch: int) -> str:
+    with sqlite3.connect(stdreg.db) as connection:
+        return connection.execute("SELECT sha256 FROM import_batch WHERE id = ?", (batch,)).fetchone()[0]
+
+
+def test_imports_tell_what_they_added_changed_and_dropped(stdreg, tmp_path):
+    stdreg.ok(
+        "import",
+        write_csv(tmp_path / "r2011.csv", [row(1, "纸", "GB/T 1-2008"), row(1, "竹筷", "")]),
+        "--year",
+        "2011",
+    )
+    stdreg.ok(
+        "import",
+        write_csv(tmp_path / "r2012.csv", [row(1, "纸", "GB/T 1-2008、GB/T 2-2010", township="龙洲街道")]),
+        "--year",
+        "2012",
+        "--complete",
+    )
+    events = history(stdreg, U1)
+    assert [(e["date"], e["batch"], e["what"]) for e in events] == [
+        ("2011-12-31", 1, "enterprise 企业1 registered (township 湖镇镇, industry 造纸, size above)"),
+        ("2011-12-31", 1, "product 纸 added"),
+        ("2011-12-31", 1, "product 竹筷 added"),
+        ("2011-12-31", 1, "GB/T 1-2008 added to 纸"),
+        ("2012-12-31", 2, "township 湖镇镇 → 龙洲街道"),
+        ("2012-12-31", 2, "product 竹筷 dropped"),
+        ("2012-12-31", 2, "GB/T 2-2010 added to 纸"),
+    ]
+    assert events[0]["source"] == f"r2011.csv (sha256 {sha_of(stdreg, 1)[:12]})"
+    assert events[0]["kind"] == "register" and events[0]["reverted_by"] is None
+    assert events[0]["written_at"][:2] == "20"
+    # the organization code, in any spelling, names the same enterprise
+    assert history(stdreg, f"{org_code(1)[:8]}-{org_code(1)[8]}") == events
+
+
+def test_updates_show_the_command_line_and_the_user(stdreg, tmp_path):
+    import getpass
+
+    stdreg.ok("import", write_csv(tmp_path / "r.csv", [row(1, "纸", "GB/T 1-2008")]), "--year", "2011")
+    stdreg.ok(
+        "update",
+        "enterprise",
+        U1,
+        "--township",
+        "龙洲街道",
+        "--good-behaviour",
+        "AA",
+        "--as-of",
+        "2012-06-30",
+    )
+    stdreg.ok("update", "product", U1, "纸", "--add-standard", "ISO 536:2012", "--as-of", "2012-07-01")
+    stdreg.ok(
+        "update",
+        "product",
+        U1,
+        "纸",
+        "--replace-standard",
+        "GB/T 1-2008",
+        "GB/T 1-2018",
+        "--as-of",
+        "2013-01-01",
+    )
+    events = history(stdreg, U1)[3:]
+    assert [(e["date"], e["what"]) for e in events] == [
+        ("2012-06-30", "township 湖镇镇 → 龙洲街道; good behaviour — → AA"),
+        ("2012-07-01", "ISO 536:2012 added to 纸"),
+        ("2013-01-01", "GB/T 1-2008 dropped from 纸"),
+        ("2013-01-01", "GB/T 1-2018 added to 纸"),
+    ]
+    assert events[0]["kind"] == "update"
+    assert events[0]["source"] == (
+        f"stdreg update enterprise {U1} --township 龙洲街道 --good-behaviour AA --as-of 2012-06-30 "
+        f"(by {getpass.getuser()})"
+    )
+
+
+def test_corrections_say_so(stdreg, tmp_path):
+    stdreg.ok(
+        "import", write_csv(tmp_path / "r.csv", [row(1, "纸", "GB/T 1-2008", output="12")]), "--year", "2011"
+    )
+    stdreg.ok("update", "enterprise", U1, "--industry", "竹制品", "--correct")
+    stdreg.ok("update", "product", U1, "纸", "--output-value", "21", "--correct")
+    stdreg.ok("update", "product", U1, "纸", "--rename", "纸板", "--correct")
+    stdreg.ok(
+        "update", "product", U1, "纸板", "--replace-standard", "GB/T 1-2008", "GB/T 1-2009", "--correct"
+    )
+    events = history(stdreg, U1)[3:]
+    assert [(e["date"], e["what"]) for e in events] == [
+        (None, "correction: industry 造纸 → 竹制品"),
+        (None, "correction: product 纸板: output value 12 → 21"),
+        (None, "correction: product 纸 renamed 纸板"),
+        (None, "correction: 纸板: standard GB/T 1-2008 → GB/T 1-2009"),
+    ]
+    table = stdreg.ok("history", U1, "--lang", "en").stdout
+    assert "every date" in table and "correction: industry 造纸 → 竹制品" in table
+
+
+def test_a_catalog_and_a_standard_update_are_the_standards_history(stdreg, tmp_path):
+    stdreg.ok("import", write_csv(tmp_path / "r.csv", [row(1, "纸", "GB/T 13023-2008")]), "--year", "2011")
+    catalog = [["GB/T 13023-2008", "瓦楞原纸", "现行", "2008-01-01", "2008-06-01", "", "", "", ""]]
+    stdreg.ok(
+        "catalog", "import", write_csv(tmp_path / "c.csv", catalog, CATALOG_HEADERS), "--as-of", "2012-01-01"
+    )
+    stdreg.ok(
+        "update", "standard", "GB/T 13023-2008", "--replaced-by", "GB/T 13023-2012", "--on", "2012-06-01"
+    )
+    events = history(stdreg, "--standard", "gbt 13023-2008")
+    assert [(e["date"], e["kind"], e["what"]) for e in events] == [
+        ("2011-12-31", "register", "standard GB/T 13023-2008 added"),
+        (
+            "2012-01-01",
+            "catalog",
+            "title — → 瓦楞原纸; status — → current; published — → 2008-01-01; implemented — → 2008-06-01",
+        ),
+        ("2012-06-01", "update", "status current → replaced; replaced by — → GB/T 13023-2012; "
+                                 "replacement noted — → 2012-06-01"),
+    ]  # fmt: skip
+    assert events[1]["source"].startswith("c.csv (sha256 ")
+    newer = history(stdreg, "--standard", "GB/T 13023-2012")
+    assert whats(newer) == ["standard GB/T 13023-2012 added (implemented 2012-06-01)"]
+
+
+def test_reverted_changes_stay_marked(stdreg, tmp_path):
+    stdreg.ok("import", write_csv(tmp_path / "r.csv", [row(1, "纸", "GB/T 1-2008")]), "--year", "2011")
+    stdreg.ok("update", "enterprise", U1, "--township", "龙洲街道", "--as-of", "2012-06-30")
+    stdreg.ok("import", "--revert", "2")
+    events = history(stdreg, U1)
+    assert [(e["batch"], e["what"], e["reverted_by"]) for e in events[-2:]] == [
+        (2, "township 湖镇镇 → 龙洲街道", 3),
+        (3, "batch 2 reverted", None),
+    ]
+    assert events[-1]["kind"] == "revert"
+    assert "已被批次撤销: 3" in stdreg.ok("history", U1).stdout
+    # an enterprise whose only batch was reverted keeps its history
+    stdreg.ok("import", "--revert", "1")
+    events = history(stdreg, U1)
+    assert events[0]["what"].startswith("enterprise 企业1 registered") and events[0]["reverted_by"] == 4
+
+
+def test_history_formats_and_usage(stdreg, tmp_path):
+    stdreg.ok("import", write_csv(tmp_path / "r.csv", [row(1, "纸", "GB/T 1-2008")]), "--year", "2011")
+    csv_text = stdreg.ok("history", U1, "--format", "csv").stdout
+    assert csv_text.lstrip("\ufeff").startswith("date,written_at,batch,kind,source,what,reverted_by")
+    stdreg.ok("history", U1, "-o", tmp_path / "h.xlsx")
+    assert (tmp_path / "h.xlsx").stat().st_size > 0
+    assert stdreg("history").exit_code == 2
+    assert stdreg("history", U1, "--standard", "GB/T 1-2008").exit_code == 2
+    assert stdreg("history", "123").exit_code == 2
+    assert stdreg("history", uscc(2)).exit_code == 2
+    assert stdreg("history", "--standard", "GB/T 9-2000").exit_code == 2
