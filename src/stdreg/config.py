@@ -81,10 +81,31 @@ class Target:
         )
 
 
+REVIEW_YEARS = 5  # 标准化法 2017: standards are reviewed at least every five years
+
+
 @dataclass(frozen=True)
 class Targets:
     targets: tuple[Target, ...]
     block_industries: tuple[str, ...] = field(default_factory=tuple)
+    # standards older than this many years are past their review (标龄, the workbook's 标准水平)
+    review_years: int = REVIEW_YEARS
+    # the target drawn as a line across the workbook's adoption-by-industry chart
+    industry_chart_target: str | None = None
+
+    def chart_target(self) -> str | None:
+        """The name of the target the adoption-by-industry chart is drawn against.
+
+        The one the file names (``industry_chart_target``), else the first target
+        on the adoption rate of all products, else the first on brand products.
+        """
+        if self.industry_chart_target is not None:
+            return self.industry_chart_target
+        for measure in ("adoption_rate", "brand_adoption_rate"):
+            for target in self.targets:
+                if target.measure == measure:
+                    return target.name
+        return None
 
 
 def load_targets(path: Path | None = None) -> Targets:
@@ -119,4 +140,13 @@ def load_targets(path: Path | None = None) -> Targets:
         except (KeyError, TypeError, ValueError) as exc:
             raise UsageError(f"{where}: target {number} is incomplete or invalid ({exc})") from None
     blocks = tuple(str(x) for x in data.get("block_industries", []))
-    return Targets(tuple(targets), blocks)
+    review_years = data.get("review_years", REVIEW_YEARS)
+    if not isinstance(review_years, int) or isinstance(review_years, bool) or review_years < 1:
+        raise UsageError(f"{where}: review_years must be a whole number of years, at least 1")
+    chart = data.get("industry_chart_target")
+    names = [target.name for target in targets]
+    if chart is not None and chart not in names:
+        raise UsageError(
+            f"{where}: industry_chart_target must name one of the targets ({', '.join(names)}), not {chart!r}"
+        )
+    return Targets(tuple(targets), blocks, review_years, chart)

@@ -1,20 +1,21 @@
 """Adoption statistics of the register as of a date: SQL aggregation into a typed Report.
 
-One grouped query counts products by (industry, township, size, brand, has a
-standard, adopts, NEQ, outdated, highest level); a second counts enterprises.
-Every breakdown of the report is rolled up from those few groups.
+One grouped query counts products by (industry, township, size, brand title, has
+a standard, adopts, NEQ, outdated, highest level); a second counts enterprises.
+Every breakdown of the report is rolled up from those few groups. A third query
+lists the standards each industry executes, for their age (标龄).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable
+import statistics
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
@@ -53,11 +54,46 @@ class Breakdown(BaseModel):
     adoption_rate: float | None = None
     neq_products: int = 0
     outdated_products: int = 0
+    previous_adoption_rate: float | None = None  # the same group at the end of the year before
 
 
-class LevelCount(BaseModel):
+class LevelCount(Breakdown):
+    """Products by the highest level of standard they execute (``none``: no standard)."""
+
     key: str
+
+
+class IndustryLevel(BaseModel):
+    """Products of one industry whose highest standard is of one level, and their output value."""
+
+    industry: str | None
+    level: str
     products: int = 0
+    output_value: float = 0.0  # 万元
+
+
+class StandardAge(BaseModel):
+    """The age (标龄) of the distinct standards a group of products executes on the as-of date.
+
+    Ages are in years, from the standard's implementation date (or, when only
+    its year is known, the middle of that year) to the as-of date; ``dated``
+    standards are those whose age is known, the denominator of the share.
+    """
+
+    key: str | None
+    standards: int = 0
+    dated: int = 0
+    mean_age: float | None = None
+    median_age: float | None = None
+    max_age: float | None = None
+    older_than_review: int = 0
+    share_older_than_review: float | None = None
+
+
+class StandardAges(BaseModel):
+    review_years: int
+    by_industry: list[StandardAge]
+    total: StandardAge
 
 
 class TargetResult(BaseModel):
@@ -87,6 +123,17 @@ class Report(BaseModel):
     brand_products: Totals
     targets: list[TargetResult]
     previous_year: PreviousYear | None = None
+    brand_by_title: list[Breakdown] = []
+    brand_by_industry: list[Breakdown] = []
+    by_industry_and_level: list[IndustryLevel] = []
+    standard_age: StandardAges | None = None
+    # The whole report of the year before (for the workbook), kept out of the JSON,
+    # whose previous_year holds its totals.
+    _previous: Report | None = PrivateAttr(default=None)
+
+    @property
+    def previous(self) -> Report | None:
+        return self._previous
 
 
 RATE_LABELS = {
@@ -161,12 +208,14 @@ WITH px AS (
     WHERE x.valid_from <= :d AND x.valid_to > :d
     GROUP BY x.product_id
 )
-SELECT product_id, enterprise_id, industry, township, size, output_value, brand, has_standard, adopting,
+SELECT product_id, enterprise_id, industry, township, size, output_value, brand, brand_title, has_standard,
+       adopting,
        -- the five flags and the level in one small integer: grouping by it is twice as fast
        brand + 2 * has_standard + 4 * adopting + 8 * neq + 16 * outdated + 32 * level_rank AS profile
 FROM (
     SELECT v.product_id, p.enterprise_id, ev.industry, ev.township, ev.size, v.output_value,
            CASE WHEN v.brand IS NOT NULL AND v.brand <> '' THEN 1 ELSE 0 END AS brand,
+           CASE WHEN v.brand <> '' THEN v.brand END AS brand_title,
            CASE WHEN px.product_id IS NULL THEN 0 ELSE 1 END AS has_standard,
            COALESCE(px.adopting, 0) AS adopting, COALESCE(px.neq, 0) AS neq,
            COALESCE(px.outdated, 0) AS outdated, COALESCE(px.level_rank, {len(LEVELS)}) AS level_rank
@@ -182,9 +231,27 @@ FROM (
 PRODUCT_GROUPS = """
 SELECT industry, township, size, profile, COUNT(*) AS products,
        SUM(CASE WHEN has_standard = 1 THEN output_value ELSE 0 END) AS output_with_standard,
-       SUM(CASE WHEN adopting = 1 THEN output_value ELSE 0 END) AS adopting_output
+       SUM(CASE WHEN adopting = 1 THEN output_value ELSE 0 END) AS adopting_output,
+       SUM(output_value) AS output_value
 FROM report_product
 GROUP BY industry, township, size, profile
+"""
+
+# Brand products by their title (浙江名牌, 衢州名牌 …), for the workbook.
+BRAND_GROUPS = """
+SELECT brand_title, profile, COUNT(*) AS products
+FROM report_product WHERE brand = 1
+GROUP BY brand_title, profile
+"""
+
+# The distinct standards each industry's products execute on :d, with what dates them.
+STANDARD_DATES = """
+SELECT rp.industry, x.standard_id, s.implemented_on, s.year
+FROM report_product rp
+JOIN execution x ON x.product_id = rp.product_id AND x.valid_from <= :d AND x.valid_to > :d
+JOIN standard s ON s.id = x.standard_id
+WHERE rp.has_standard = 1
+GROUP BY rp.industry, x.standard_id, s.implemented_on, s.year
 """
 
 # Enterprises by what their products do: all of them, and their brand products alone.
@@ -223,6 +290,19 @@ class Group:
     products: int
     output_with_standard: float
     adopting_output: float
+    output_value: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class BrandGroup:
+    """Brand products of one title with the same flags."""
+
+    title: str
+    has_standard: int
+    adopting: int
+    neq: int
+    outdated: int
+    products: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,10 +325,20 @@ class Snapshot:
     enterprises: int  # registered on the date, whether or not they have products
     key_energy_users: int
     key_energy_confirmed: int
+    brand_groups: list[BrandGroup]
+    # only when asked for (details=True): (industry, standard id, implemented on, year) of
+    # every standard executed on the date
+    standard_dates: list[tuple[str | None, int, Any, int | None]] | None = None
 
 
-def snapshot(connection: Connection, as_of: dt.date, rule: AdoptionRule) -> Snapshot:
-    """Count the register as it stood on ``as_of``."""
+def snapshot(
+    connection: Connection, as_of: dt.date, rule: AdoptionRule, *, details: bool = False
+) -> Snapshot:
+    """Count the register as it stood on ``as_of``.
+
+    ``details`` also lists the standards each industry executes with their dates
+    (for the workbook's 标准水平).
+    """
     flag_standards(connection, as_of, rule)
     params = {"d": as_of}
     connection.execute(text("DROP TABLE IF EXISTS report_product"))
@@ -256,9 +346,20 @@ def snapshot(connection: Connection, as_of: dt.date, rule: AdoptionRule) -> Snap
     groups = [
         Group(r.industry, r.township, r.size, r.profile & 1, r.profile >> 1 & 1, r.profile >> 2 & 1,
               r.profile >> 3 & 1, r.profile >> 4 & 1, r.profile >> 5, int(r.products),
-              float(r.output_with_standard or 0), float(r.adopting_output or 0))
+              float(r.output_with_standard or 0), float(r.adopting_output or 0), float(r.output_value or 0))
         for r in connection.execute(text(PRODUCT_GROUPS))
     ]  # fmt: skip
+    brand_groups = [
+        BrandGroup(r.brand_title, r.profile >> 1 & 1, r.profile >> 2 & 1, r.profile >> 3 & 1,
+                   r.profile >> 4 & 1, int(r.products))
+        for r in connection.execute(text(BRAND_GROUPS))
+    ]  # fmt: skip
+    dates = None
+    if details:
+        dates = [
+            (r.industry, int(r.standard_id), r.implemented_on, r.year)
+            for r in connection.execute(text(STANDARD_DATES), params)
+        ]
     everyone = [0, 0, 0]
     brand = [0, 0, 0]
     for has_standard, adopting, has_brand, brand_has_standard, brand_adopting, count in connection.execute(
@@ -274,7 +375,7 @@ def snapshot(connection: Connection, as_of: dt.date, rule: AdoptionRule) -> Snap
     facts = connection.execute(text(ENTERPRISE_FACTS), params).one()
     return Snapshot(
         as_of, groups, EnterpriseCounts(*everyone), EnterpriseCounts(*brand), int(facts.enterprises or 0),
-        int(facts.key_energy_users or 0), int(facts.key_energy_confirmed or 0),
+        int(facts.key_energy_users or 0), int(facts.key_energy_confirmed or 0), brand_groups, dates,
     )  # fmt: skip
 
 
@@ -301,13 +402,15 @@ def _totals(groups: Iterable[Group], enterprises: EnterpriseCounts, registered: 
     return totals
 
 
-def _breakdown(groups: Iterable[Group], key_of: Any, keys: Iterable[str] = ()) -> list[Breakdown]:
-    rows: dict[str | None, Breakdown] = {key: Breakdown(key=key) for key in keys}
+def _breakdown(
+    groups: Iterable[Any], key_of: Any, keys: Iterable[str] = (), model: type[Breakdown] = Breakdown
+) -> list[Any]:
+    rows: dict[str | None, Breakdown] = {key: model(key=key) for key in keys}
     for g in groups:
         key = key_of(g)
         row = rows.get(key)
         if row is None:
-            row = rows[key] = Breakdown(key=key)
+            row = rows[key] = model(key=key)
         row.products += g.products
         row.products_with_standard += g.products * g.has_standard
         row.adopting_products += g.products * g.adopting
@@ -318,9 +421,119 @@ def _breakdown(groups: Iterable[Group], key_of: Any, keys: Iterable[str] = ()) -
     return list(rows.values())
 
 
-def _by_value(groups: list[Group], key_of: Any) -> list[Breakdown]:
+def _by_value(groups: Iterable[Any], key_of: Any) -> list[Breakdown]:
     rows = _breakdown(groups, key_of)
     return sorted(rows, key=lambda r: (-r.products, r.key is None, r.key or ""))
+
+
+def _add_previous(rows: Sequence[Breakdown], earlier: Sequence[Breakdown]) -> None:
+    """Each group's adoption rate at the end of the year before, beside this year's."""
+    before = {row.key: row.adoption_rate for row in earlier}
+    for row in rows:
+        row.previous_adoption_rate = before.get(row.key)
+
+
+def _industry_levels(groups: list[Group], industries: list[str | None]) -> list[IndustryLevel]:
+    cells: dict[tuple[str | None, str], IndustryLevel] = {}
+    for g in groups:
+        level = LEVEL_KEYS[g.level_rank]
+        cell = cells.get((g.industry, level))
+        if cell is None:
+            cell = cells[(g.industry, level)] = IndustryLevel(industry=g.industry, level=level)
+        cell.products += g.products
+        cell.output_value += g.output_value
+    for cell in cells.values():
+        cell.output_value = round(cell.output_value, 4)
+    order = {industry: i for i, industry in enumerate(industries)}
+    return sorted(
+        cells.values(), key=lambda c: (order.get(c.industry, len(order)), LEVEL_KEYS.index(c.level))
+    )
+
+
+def standard_age(as_of: dt.date, implemented_on: Any, year: int | None) -> float | None:
+    """Years from a standard's implementation (else the middle of its year) to ``as_of`` (标龄).
+
+    None when neither is known; 0 for a standard not yet implemented.
+
+    >>> standard_age(dt.date(2012, 12, 31), "2007-10-01", 2007)
+    5.25
+    >>> standard_age(dt.date(2012, 12, 31), None, 2008), standard_age(dt.date(2012, 12, 31), None, None)
+    (4.5, None)
+    """
+    if implemented_on is not None:
+        start = _date(implemented_on)
+    elif year is not None:
+        start = dt.date(year, 7, 1)
+    else:
+        return None
+    return round(max(0, (as_of - start).days) / 365.25, 2)
+
+
+def _date(value: Any) -> dt.date:
+    """A date column's value: a date (PostgreSQL) or its ISO text (SQLite through text())."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def replacements(connection: Connection, as_of: dt.date) -> dict[str, str]:
+    """Each replaced standard's code → the standard to move to on ``as_of``.
+
+    That is the end of its chain of replacements, stopping at the first
+    standard that is not itself outdated on ``as_of`` (GB/T 1-2000 → GB/T 1-2009
+    → GB/T 1-2020: as of 2012 move to GB/T 1-2009, as of 2021 to GB/T 1-2020).
+    """
+    links: dict[str, str] = {}
+    outdated: set[str] = set()
+    for code, newer, newer_outdated_from in connection.execute(
+        text(
+            "SELECT s.code, r.code, r.outdated_from "
+            "FROM standard s JOIN standard r ON r.id = s.replaced_by_id"
+        )
+    ):
+        links[code] = newer
+        if newer_outdated_from is not None and _date(newer_outdated_from) <= as_of:
+            outdated.add(newer)
+    moves = {}
+    for code, newer in links.items():
+        seen = {code}
+        while newer in outdated and newer in links and newer not in seen:
+            seen.add(newer)
+            newer = links[newer]
+        moves[code] = newer
+    return moves
+
+
+def _age_summary(key: str | None, ages: list[float | None], review_years: int) -> StandardAge:
+    known = sorted(age for age in ages if age is not None)
+    older = sum(1 for age in known if age > review_years)
+    return StandardAge(
+        key=key,
+        standards=len(ages),
+        dated=len(known),
+        mean_age=round(statistics.fmean(known), 2) if known else None,
+        median_age=round(statistics.median(known), 2) if known else None,
+        max_age=known[-1] if known else None,
+        older_than_review=older,
+        share_older_than_review=rate(older, len(known)),
+    )
+
+
+def _standard_ages(
+    dates: list[tuple[str | None, int, Any, int | None]],
+    as_of: dt.date,
+    review_years: int,
+    industries: list[str | None],
+) -> StandardAges:
+    by_industry: dict[str | None, list[float | None]] = {industry: [] for industry in industries}
+    county: dict[int, float | None] = {}
+    for industry, standard_id, implemented_on, year in dates:
+        age = standard_age(as_of, implemented_on, year)
+        by_industry.setdefault(industry, []).append(age)
+        county[standard_id] = age
+    return StandardAges(
+        review_years=review_years,
+        by_industry=[_age_summary(key, ages, review_years) for key, ages in by_industry.items() if ages],
+        total=_age_summary(None, list(county.values()), review_years),
+    )
 
 
 def _measure(
@@ -349,18 +562,21 @@ def build_report(
     targets: Targets,
     lang: str = "zh",
     previous: bool = True,
+    details: bool = True,
 ) -> Report:
-    """The report of the register as it stood on ``as_of`` (SPEC.md, ``report --format json``)."""
-    snap = snapshot(connection, as_of, rule)
+    """The report of the register as it stood on ``as_of`` (SPEC.md, ``report --format json``).
+
+    ``previous`` adds the year before (its totals, and each group's rate beside
+    this year's); ``details`` adds the products and output value by industry and
+    standard level, and the age of the standards each industry executes.
+    """
+    snap = snapshot(connection, as_of, rule, details=details)
     totals = _totals(snap.groups, snap.all_enterprises, snap.enterprises)
     totals.key_energy_users = snap.key_energy_users
     totals.key_energy_users_metrology_confirmed = snap.key_energy_confirmed
     brand = _totals(
         [g for g in snap.groups if g.brand], snap.brand_enterprises, snap.brand_enterprises.enterprises
     )
-    level_counts: dict[str, int] = defaultdict(int)
-    for g in snap.groups:
-        level_counts[LEVEL_KEYS[g.level_rank]] += g.products
     results = []
     year_for_targets = year if year is not None else as_of.year
     for target in targets.targets:
@@ -386,10 +602,18 @@ def build_report(
         by_industry=_by_value(snap.groups, lambda g: g.industry),
         by_township=_by_value(snap.groups, lambda g: g.township),
         by_size=_breakdown(snap.groups, lambda g: g.size or "unknown", SIZE_KEYS),
-        by_level=[LevelCount(key=key, products=level_counts.get(key, 0)) for key in LEVEL_KEYS],
+        by_level=_breakdown(snap.groups, lambda g: LEVEL_KEYS[g.level_rank], LEVEL_KEYS, LevelCount),
         brand_products=brand,
         targets=results,
+        brand_by_title=_by_value(snap.brand_groups, lambda g: g.title),
+        brand_by_industry=_by_value([g for g in snap.groups if g.brand], lambda g: g.industry),
     )
+    if details:
+        industries = [row.key for row in report.by_industry]
+        report.by_industry_and_level = _industry_levels(snap.groups, industries)
+        report.standard_age = _standard_ages(
+            snap.standard_dates or [], as_of, targets.review_years, industries
+        )
     if previous and year is not None:
         earlier = build_report(
             connection,
@@ -399,6 +623,17 @@ def build_report(
             targets=targets,
             lang=lang,
             previous=False,
+            details=False,
         )
         report.previous_year = PreviousYear(year=year - 1, totals=earlier.totals)
+        for rows, before in (
+            (report.by_industry, earlier.by_industry),
+            (report.by_township, earlier.by_township),
+            (report.by_size, earlier.by_size),
+            (report.by_level, earlier.by_level),
+            (report.brand_by_title, earlier.brand_by_title),
+            (report.brand_by_industry, earlier.brand_by_industry),
+        ):
+            _add_previous(rows, before)
+        report._previous = earlier
     return report

@@ -31,6 +31,7 @@ def options(ctx: typer.Context) -> GlobalOptions:
 class ReportFormat(StrEnum):
     table = "table"
     json = "json"
+    xlsx = "xlsx"
 
 
 class Lang(StrEnum):

@@ -46,6 +46,115 @@ LABELS: dict[str, tuple[str, str]] = {
     "group": ("团体标准", "group"),
     "enterprise": ("企业标准", "enterprise"),
     "none": ("无标准", "no standard"),
+    # the workbook (stdreg report --format xlsx) and the trend
+    "workbook": ("{year}年度企业产品执行标准统计报告", "Executed-standard statistics {year}"),
+    "trend_title": (
+        "企业产品执行标准历年统计（{first}—{last}年）",
+        "Executed-standard statistics {first}–{last}",
+    ),
+    "sheet_summary": ("概况", "Summary"),
+    "sheet_industry": ("按行业", "By industry"),
+    "sheet_township": ("按乡镇", "By township"),
+    "sheet_size": ("按规模", "By size"),
+    "sheet_level": ("按标准层级", "By standard level"),
+    "sheet_brand": ("名牌产品", "Brand products"),
+    "sheet_outdated": ("标准过期", "Outdated standards"),
+    "sheet_without": ("无标生产", "Without standard"),
+    "sheet_standard_level": ("标准水平", "Standard level"),
+    "sheet_detail": ("明细", "Detail"),
+    "sheet_trend": ("趋势", "Trend"),
+    "subtitle": ("统计截至 {as_of}", "As of {as_of}"),
+    "subtitle_generated": (
+        "统计截至 {as_of}　　生成时间 {generated}",
+        "As of {as_of}    generated {generated}",
+    ),
+    "footer": ("第 &P 页，共 &N 页", "Page &P of &N"),
+    "key_figures": ("主要指标", "Key figures"),
+    "county": ("全县", "County"),
+    "year_label": ("{year}年", "{year}"),
+    "increase": ("增减", "Change"),
+    "increase_points": ("增减（百分点）", "Change (points)"),
+    "previous_rate": ("上年采标率", "Previous year's rate"),
+    "previous_actual": ("上年实际", "Previous year"),
+    "target_line": ("目标：{label}", "Target: {label}"),
+    "target_rate": ("目标采标率", "Target rate"),
+    "series": ("历年采标率", "Adoption rate by year"),
+    "year": ("年份", "Year"),
+    "notes": ("说明", "Notes"),
+    "generated": ("生成时间", "Generated"),
+    "as_of_date": ("统计截至", "As of"),
+    "total": ("合计", "Total"),
+    "brand_title": ("名牌称号", "Brand title"),
+    "brand_list": ("名牌产品及其采标情况", "Brand products and their adoption"),
+    "brand_by_title": ("名牌产品：按名牌称号", "Brand products by title"),
+    "brand_by_industry": ("名牌产品：按行业", "Brand products by industry"),
+    "standards": ("执行标准", "Standards"),
+    "adopting_through": ("采标依据", "Adopts through"),
+    "outdated_list": (
+        "执行已废止或被代替标准的产品（按乡镇）",
+        "Products made to a withdrawn or replaced standard, by township",
+    ),
+    "move_to": ("应改用标准", "Move to"),
+    "without_list": ("无标准生产的产品（按乡镇）", "Products made without a standard, by township"),
+    "level_products": (
+        "产品数：按行业和执行标准的最高层级",
+        "Products by industry and highest standard level",
+    ),
+    "level_output": (
+        "产值（万元）：按行业和执行标准的最高层级",
+        "Output value (10k yuan) by industry and highest standard level",
+    ),
+    "standard_age": (
+        "标龄：各行业执行的标准（自实施日期至统计截至日）",
+        "Age of the standards each industry executes (from implementation to the as-of date)",
+    ),
+    "age_standards": ("执行标准数", "Standards"),
+    "age_dated": ("标龄已知", "Age known"),
+    "mean_age": ("平均标龄（年）", "Mean age (years)"),
+    "median_age": ("中位标龄（年）", "Median age (years)"),
+    "max_age": ("最长标龄（年）", "Oldest (years)"),
+    "older_than_review": ("标龄超过{years}年", "Older than {years} years"),
+    "share_older_than_review": ("超期占比", "Share past review"),
+    "detail_title": ("明细：每项执行标准一行，无标准的产品一行", "Detail: one row per executed standard"),
+    "industry_chart": ("各行业采标率", "Adoption rate by industry"),
+    "year_chart": ("全县历年采标率", "County adoption rate by year"),
+    "brand_adoption_rate": ("名牌产品采标率", "Brand products' adoption rate"),
+    "rule_note": ("采标口径", "Adoption rule"),
+    "rule_classic": (
+        "等同（IDT）、修改（MOD）采用国际标准或国外先进标准计为采标，非等效（NEQ）不计",
+        "IDT or MOD adoption of international or foreign advanced standards counts; NEQ does not",
+    ),
+    "rule_national-2025": (
+        "2025-06-01起仅计转化为国家标准的ISO/IEC/ITU标准（等同、修改采用）",
+        "from 2025-06-01 only national standards converted from ISO/IEC/ITU count (IDT, MOD)",
+    ),
+    "rule_eqv": ("；等效（EQV）计为采标", "; EQV counts as adoption"),
+    "rate_adoption_rate": (
+        "采标率（按产品）= 采标产品数 ÷ 执行至少一项标准的产品数",
+        "Adoption rate (products) = adopting products ÷ products that execute at least one standard",
+    ),
+    "rate_adoption_rate_by_enterprise": (
+        "采标率（按企业）= 有采标产品的企业数 ÷ 有执行标准产品的企业数",
+        "Adoption rate (enterprises) = enterprises with an adopting product ÷ enterprises with a product "
+        "that executes a standard",
+    ),
+    "rate_adoption_rate_by_output_value": (
+        "采标率（按产值）= 采标产品产值 ÷ 执行标准产品产值",
+        "Adoption rate (output value) = output value of adopting products ÷ output value of products "
+        "that execute a standard",
+    ),
+    "level_note": (
+        "产品按其执行标准的最高层级计一次：国际、国外先进、国家、行业、地方、团体、企业",
+        "Each product counts once, under the highest level it executes: international, foreign, national, "
+        "industry, local, group, enterprise",
+    ),
+    "age_note": (
+        "标龄按标准的实施日期计（无日期时按标准年号的年中计）；合计行按全县不重复的标准计",
+        "Age from the implementation date (else the middle of the standard's year); "
+        "the total counts each standard of the county once",
+    ),
+    "yes_mark": ("是", "yes"),
+    "no_mark": ("否", "no"),
 }
 
 
@@ -57,3 +166,12 @@ def label(key: str | None, lang: str) -> str:
     if pair is None:
         return key
     return pair[1] if lang == "en" else pair[0]
+
+
+def text(key: str, lang: str, **values: object) -> str:
+    """A label with its placeholders filled in.
+
+    >>> text("year_label", "zh", year=2012), text("year_label", "en", year=2012)
+    ('2012年', '2012')
+    """
+    return label(key, lang).format(**values)

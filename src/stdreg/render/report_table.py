@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from stdreg.render.labels import label
+from stdreg.render.labels import label, text
 from stdreg.stats import Breakdown, Report, Totals
+
+if TYPE_CHECKING:
+    from stdreg.trends import Trend
 
 
 def percent(value: float | None) -> str:
@@ -119,3 +122,56 @@ def _breakdown_table(title: str, rows: list[Breakdown], lang: str) -> Any:
             f"{row.outdated_products:,}",
         )
     return table
+
+
+TREND_FIELDS = (
+    "products",
+    "products_with_standard",
+    "adopting_products",
+    "adoption_rate",
+    "adoption_rate_by_enterprise",
+    "adoption_rate_by_output_value",
+    "outdated_products",
+)
+
+
+def print_trend(trend: Trend, stream: IO[str], *, lang: str = "zh") -> None:
+    """The year-by-year series: one row per year, rates beside the counts."""
+    from rich.table import Table
+
+    console = _console(stream)
+    table = Table(
+        title=text("trend_title", lang, first=trend.from_year, last=trend.to_year),
+        title_justify="left",
+        show_edge=False,
+    )
+    table.add_column(label("year", lang))
+    for name in (*TREND_FIELDS, "brand_adoption_rate"):
+        # 采标率（按产品） on two lines: the table fits 120 columns
+        table.add_column(label(name, lang).replace("（", "\n（").replace(" (", "\n("), justify="right")
+    for point in trend.years:
+        table.add_row(
+            str(point.year),
+            *[_value(point.totals, name) for name in TREND_FIELDS],
+            percent(point.brand_products.adoption_rate),
+        )
+    console.print(table)
+    names = {t.name: t for point in trend.years for t in point.targets}
+    if names:
+        targets = Table(title=label("targets", lang), title_justify="left", show_edge=False)
+        targets.add_column(label("year", lang))
+        for target in names.values():
+            targets.add_column(f"{target.label} ({percent(target.target)})", justify="right", overflow="fold")
+        for point in trend.years:
+            actual = {t.name: t for t in point.targets}
+            targets.add_row(
+                str(point.year),
+                *[_met(actual[name].actual, actual[name].met) if name in actual else "" for name in names],
+            )
+        console.print()
+        console.print(targets)
+
+
+def _met(actual: float | None, met: bool) -> str:
+    """An actual value, marked ✗ when it misses its target."""
+    return percent(actual) + ("" if met or actual is None else " ✗")
