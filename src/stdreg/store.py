@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 # The newest revision in migrations/versions. Kept here so that opening a register at
 # this revision costs one SELECT instead of importing Alembic (a test checks it is right).
-SCHEMA_HEAD = "0001"
+SCHEMA_HEAD = "0002"
 
 DB_ENV = "STDREG_DB"
 DEFAULT_DB_NAME = "register.sqlite"
@@ -187,7 +188,10 @@ def open_register(db: str | None, *, create: bool = True) -> Register:
     if current is None:
         if _has_foreign_tables(register):
             raise DatabaseError(f"{url} holds tables but is not a stdreg register")
-        register.upgrade()
+        # two first runs at once (two cron jobs on a new register): one creates, the other waits
+        with writer_lock(register, wait=60):
+            if register.revision() is None:
+                register.upgrade()
         return register
     register._refuse_newer(current)
     if current != head_revision():
@@ -256,13 +260,29 @@ def writer_lock(register: Register, *, wait: float = 0.0) -> Iterator[None]:
                     raise
                 if time.monotonic() >= deadline:
                     raise RegisterLocked(
-                        f"another stdreg writer holds the lock on {path}; try again later"
-                        + (f" (waited {wait:g} s)" if wait else " or pass --wait SECONDS")
+                        f"another stdreg writer{_holder(lock_path)} holds the lock on {path}; "
+                        "try again later" + (f" (waited {wait:g} s)" if wait else " or pass --wait SECONDS")
                     ) from None
                 time.sleep(0.1)
+        # who holds it, for the message the next writer gets; only read while it is held
+        handle.seek(0)
+        handle.truncate()
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+        handle.write(f"{os.getpid()} {stamp} {' '.join(sys.argv[1:])[:200]}\n")
+        handle.flush()
         yield
     finally:
         handle.close()
+
+
+def _holder(lock_path: Path) -> str:
+    """`` (pid 123, since 2025-01-02 02:00:00: import big.csv)`` from the lock file, or nothing."""
+    try:
+        pid, day, clock, *command = lock_path.read_text(encoding="utf-8").split()
+        int(pid)
+    except (OSError, ValueError):
+        return ""
+    return f" (pid {pid}, since {day} {clock}" + (f": {' '.join(command)})" if command else ")")
 
 
 def backup(register: Register, target: Path | None) -> Path:
