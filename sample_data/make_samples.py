@@ -897,7 +897,9 @@ class Generator:
         # Brand products added in 2012.
         new_brand = []
         for ent in rng.sample([e for e in keep if e.size[2012] == "规上"], 30):
-            prods = [p for p in ent.products if p.stds.get(2012) and p.brand.get(2012) in (None, "", NO_BRAND)]
+            prods = [
+                p for p in ent.products if p.stds.get(2012) and p.brand.get(2012) in (None, "", NO_BRAND)
+            ]
             adopting = [p for p in prods if self.adopts(p.stds[2012])]
             if adopting or (prods and rng.random() < 0.2):
                 prod = rng.choice(adopting or prods)
