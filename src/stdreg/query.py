@@ -444,12 +444,6 @@ def iter_rows(
     executes no standard on it (its standard fields are None).
     """
     statement, params = row_statement(filters, limit)
-    if connection.dialect.name == "sqlite":
-        # Sorting every row of a large register must not grow memory without bound:
-        # the register's connections keep temporary data in memory (store.py), so the
-        # sorter would spill there. On file, it spills to disk past the cache size.
-        # (Changing temp_store drops the connection's temporary tables; prepare() follows.)
-        connection.exec_driver_sql("PRAGMA temp_store = FILE")
     prepare(connection, filters.as_of, rule)
     result = connection.execution_options(stream_results=True).execute(_bound(statement, params), params)
     booleans = [i for i, name in enumerate(ROW_FIELDS) if name in BOOLEAN_FIELDS]

@@ -80,7 +80,17 @@ def root(
 
 
 def _register_commands() -> None:
-    from stdreg.cli import catalog_cmd, db_cmd, import_cmd, query_cmd, refresh_cmd, report_cmd
+    from stdreg.cli import (
+        catalog_cmd,
+        check_cmd,
+        db_cmd,
+        history_cmd,
+        import_cmd,
+        query_cmd,
+        refresh_cmd,
+        report_cmd,
+        update_cmd,
+    )  # fmt: skip
 
     app.command("import", help=import_cmd.import_command.__doc__)(import_cmd.import_command)
     app.command("report", help=report_cmd.report_command.__doc__)(report_cmd.report_command)
@@ -88,12 +98,6 @@ def _register_commands() -> None:
     app.add_typer(query_cmd.app, name="query")
     app.add_typer(catalog_cmd.app, name="catalog")
     app.add_typer(db_cmd.app, name="db")
-    _register_audit_commands()
-
-
-def _register_audit_commands() -> None:
-    from stdreg.cli import check_cmd, history_cmd, update_cmd
-
     app.add_typer(update_cmd.app, name="update")
     app.command("history", help=history_cmd.history_command.__doc__)(history_cmd.history_command)
     app.command("check", help=check_cmd.check_command.__doc__)(check_cmd.check_command)

@@ -28,6 +28,11 @@ def options(ctx: typer.Context) -> GlobalOptions:
     return obj if isinstance(obj, GlobalOptions) else GlobalOptions()
 
 
+class TableOrJson(StrEnum):
+    table = "table"
+    json = "json"
+
+
 class ReportFormat(StrEnum):
     table = "table"
     json = "json"

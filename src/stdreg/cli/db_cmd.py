@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from stdreg.cli.common import Messages, ReportFormat, WaitOption, options
+from stdreg.cli.common import Messages, TableOrJson, WaitOption, options
 from stdreg.errors import DatabaseError, UsageError
 
 app = typer.Typer(help="The register database: info, upgrade, backup.", no_args_is_help=True)
@@ -17,9 +17,7 @@ app = typer.Typer(help="The register database: info, upgrade, backup.", no_args_
 @app.command("info")
 def info(
     ctx: typer.Context,
-    format: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ReportFormat.table,
+    format: Annotated[TableOrJson, typer.Option("--format", "-f", help="Output format.")] = TableOrJson.table,
 ) -> None:
     """Where the register is, its schema revision, and how many rows each table holds."""
     from stdreg.store import head_revision, open_register, row_counts
@@ -36,7 +34,7 @@ def info(
         }
     finally:
         register.dispose()
-    if format is ReportFormat.json:
+    if format is TableOrJson.json:
         typer.echo(json.dumps(facts, ensure_ascii=False, indent=2))
         return
     typer.echo(f"register:  {facts['path'] or facts['url']}")

@@ -151,9 +151,6 @@ def report_command(
                 moves = replacements(connection, report.as_of)
 
                 def source(filters: Filters) -> Iterator[tuple[Any, ...]]:
-                    # iter_rows sets SQLite's temp_store, which cannot change inside a
-                    # transaction: end the one the report's temporary tables began
-                    connection.commit()
                     yield from iter_rows(connection, filters, rule)
 
                 with output_stream(output, binary=True) as stream:

@@ -48,14 +48,14 @@ from typing import IO, TYPE_CHECKING, Any
 from stdreg.query import ROW_FIELDS, Filters
 from stdreg.render.labels import label, text
 from stdreg.render.rows import (
-    _NEEDS_CARE,
     EXCEL_MAX_ROWS,
+    NEEDS_CARE,
     STATUS_LABELS,
     Column,
-    _sheet_title,
-    _xlsx_value,
     field_label,
     query_columns,
+    safe_sheet_title,
+    xlsx_value,
 )
 from stdreg.stats import LEVEL_KEYS, Breakdown, Report, Totals
 
@@ -219,7 +219,7 @@ class ReportWorkbook:
         from openpyxl.cell import Cell as SheetCell
         from openpyxl.cell import WriteOnlyCell
 
-        value = _xlsx_value(sheet, value, WriteOnlyCell)
+        value = xlsx_value(sheet, value, WriteOnlyCell)
         if look is None:
             return value
         cell = value if isinstance(value, SheetCell) else WriteOnlyCell(sheet, value=value)
@@ -257,7 +257,7 @@ class ReportWorkbook:
         from openpyxl.utils import get_column_letter
         from openpyxl.worksheet.page import PageMargins
 
-        sheet = self.workbook.create_sheet(_sheet_title(name))
+        sheet = self.workbook.create_sheet(safe_sheet_title(name))
         for index, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
         if freeze:
@@ -336,7 +336,7 @@ class ReportWorkbook:
         from openpyxl.utils import get_column_letter
         from openpyxl.worksheet.pagebreak import Break
 
-        needs_care = _NEEDS_CARE.search
+        needs_care = NEEDS_CARE.search
         iterator = iter(rows)
         sample = list(islice(iterator, WIDTH_SAMPLE))
         shows = [column.show for column in columns]
@@ -396,9 +396,9 @@ class ReportWorkbook:
                 # most values need no care: test them cheaply before the full treatment
                 if type(value) is str:
                     if needs_care(value):
-                        value = _xlsx_value(sheet, value, WriteOnlyCell)
+                        value = xlsx_value(sheet, value, WriteOnlyCell)
                 elif value is not None and type(value) not in PLAIN_TYPES:
-                    value = _xlsx_value(sheet, value, WriteOnlyCell)
+                    value = xlsx_value(sheet, value, WriteOnlyCell)
                 values.append(value)
             if bordered:
                 for index, value in enumerate(values):

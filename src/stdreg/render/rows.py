@@ -117,12 +117,12 @@ def write_csv(rows: Iterable[Sequence[Any]], columns: Sequence[Column], stream: 
 
 
 # One search tells whether a text needs excel_safe at all (most do not).
-_NEEDS_CARE = re.compile("^[=+\\-@\t\r]|[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+NEEDS_CARE = re.compile("^[=+\\-@\t\r]|[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def _csv_value(value: Any) -> Any:
     if type(value) is str:
-        return excel_safe(value) if _NEEDS_CARE.search(value) else value
+        return excel_safe(value) if NEEDS_CARE.search(value) else value
     if value is None:
         return ""
     if value is True:
@@ -191,7 +191,7 @@ def write_xlsx(
 
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
-    title = _sheet_title(sheet_title)
+    title = safe_sheet_title(sheet_title)
 
     def new_sheet(number: int) -> Any:
         name = title if number == 1 else f"{title[:26]} ({number})"
@@ -219,7 +219,7 @@ def write_xlsx(
         for show, value in zip(shows, row, strict=True):
             if show is not None:
                 value = show(value)
-            values.append(_xlsx_value(sheet, value, WriteOnlyCell))
+            values.append(xlsx_value(sheet, value, WriteOnlyCell))
         sheet.append(values)
         count += 1
         on_sheet += 1
@@ -227,7 +227,7 @@ def write_xlsx(
     return count
 
 
-def _sheet_title(title: str) -> str:
+def safe_sheet_title(title: str) -> str:
     cleaned = re.sub(r"[\\/*?:\[\]]", " ", spreadsheet_text(title)).strip("' ")
     return (cleaned or "query")[:31]
 
@@ -237,7 +237,7 @@ def _xlsx_width(column: Column) -> float:
     return float(max(10, min(40, wide + 4)))
 
 
-def _xlsx_value(sheet: Any, value: Any, cell_type: Any) -> Any:
+def xlsx_value(sheet: Any, value: Any, cell_type: Any) -> Any:
     if isinstance(value, str):
         value = spreadsheet_text(value)
         if value.startswith(FORMULA_START):
