@@ -343,11 +343,13 @@ def snapshot(
     params = {"d": as_of}
     connection.execute(text("DROP TABLE IF EXISTS report_product"))
     connection.execute(text(REPORT_PRODUCTS), params)
+    # a province has 100,000+ groups: read them as plain tuples, not Row objects
     groups = [
-        Group(r.industry, r.township, r.size, r.profile & 1, r.profile >> 1 & 1, r.profile >> 2 & 1,
-              r.profile >> 3 & 1, r.profile >> 4 & 1, r.profile >> 5, int(r.products),
-              float(r.output_with_standard or 0), float(r.adopting_output or 0), float(r.output_value or 0))
-        for r in connection.execute(text(PRODUCT_GROUPS))
+        Group(industry, township, size, profile & 1, profile >> 1 & 1, profile >> 2 & 1, profile >> 3 & 1,
+              profile >> 4 & 1, profile >> 5, products, float(with_standard or 0), float(adopting or 0),
+              float(output or 0))
+        for industry, township, size, profile, products, with_standard, adopting, output
+        in connection.exec_driver_sql(PRODUCT_GROUPS).fetchall()
     ]  # fmt: skip
     brand_groups = [
         BrandGroup(r.brand_title, r.profile >> 1 & 1, r.profile >> 2 & 1, r.profile >> 3 & 1,
@@ -380,45 +382,57 @@ def snapshot(
 
 
 def _totals(groups: Iterable[Group], enterprises: EnterpriseCounts, registered: int) -> Totals:
-    totals = Totals()
+    # summed in plain locals: a province has 100,000+ groups, and every assignment to a
+    # pydantic model field is validated
+    products = with_standard = adopting = neq = outdated = 0
+    output_with_standard = adopting_output = 0.0
     for g in groups:
-        totals.products += g.products
+        products += g.products
         if g.has_standard:
-            totals.products_with_standard += g.products
-            totals.output_value_with_standard += g.output_with_standard
-        totals.adopting_products += g.products * g.adopting
-        totals.adopting_output_value += g.adopting_output
-        totals.neq_products += g.products * g.neq
-        totals.outdated_products += g.products * g.outdated
-    totals.products_without_standard = totals.products - totals.products_with_standard
-    totals.adoption_rate = rate(totals.adopting_products, totals.products_with_standard)
-    totals.adoption_rate_by_output_value = rate(
-        totals.adopting_output_value, totals.output_value_with_standard
+            with_standard += g.products
+            output_with_standard += g.output_with_standard
+        adopting += g.products * g.adopting
+        adopting_output += g.adopting_output
+        neq += g.products * g.neq
+        outdated += g.products * g.outdated
+    return Totals(
+        enterprises=registered,
+        products=products,
+        products_with_standard=with_standard,
+        products_without_standard=products - with_standard,
+        adopting_products=adopting,
+        adoption_rate=rate(adopting, with_standard),
+        neq_products=neq,
+        outdated_products=outdated,
+        enterprises_with_standard=enterprises.with_standard,
+        adopting_enterprises=enterprises.adopting,
+        adoption_rate_by_enterprise=rate(enterprises.adopting, enterprises.with_standard),
+        output_value_with_standard=output_with_standard,
+        adopting_output_value=adopting_output,
+        adoption_rate_by_output_value=rate(adopting_output, output_with_standard),
     )
-    totals.enterprises = registered
-    totals.enterprises_with_standard = enterprises.with_standard
-    totals.adopting_enterprises = enterprises.adopting
-    totals.adoption_rate_by_enterprise = rate(enterprises.adopting, enterprises.with_standard)
-    return totals
 
 
 def _breakdown(
     groups: Iterable[Any], key_of: Any, keys: Iterable[str] = (), model: type[Breakdown] = Breakdown
 ) -> list[Any]:
-    rows: dict[str | None, Breakdown] = {key: model(key=key) for key in keys}
+    # counts per key in plain lists; the models are built once at the end
+    sums: dict[str | None, list[int]] = {key: [0, 0, 0, 0, 0] for key in keys}
     for g in groups:
         key = key_of(g)
-        row = rows.get(key)
-        if row is None:
-            row = rows[key] = model(key=key)
-        row.products += g.products
-        row.products_with_standard += g.products * g.has_standard
-        row.adopting_products += g.products * g.adopting
-        row.neq_products += g.products * g.neq
-        row.outdated_products += g.products * g.outdated
-    for row in rows.values():
-        row.adoption_rate = rate(row.adopting_products, row.products_with_standard)
-    return list(rows.values())
+        counts = sums.get(key)
+        if counts is None:
+            counts = sums[key] = [0, 0, 0, 0, 0]
+        counts[0] += g.products
+        counts[1] += g.products * g.has_standard
+        counts[2] += g.products * g.adopting
+        counts[3] += g.products * g.neq
+        counts[4] += g.products * g.outdated
+    return [
+        model(key=key, products=products, products_with_standard=with_standard, adopting_products=adopting,
+              adoption_rate=rate(adopting, with_standard), neq_products=neq, outdated_products=outdated)
+        for key, (products, with_standard, adopting, neq, outdated) in sums.items()
+    ]  # fmt: skip
 
 
 def _by_value(groups: Iterable[Any], key_of: Any) -> list[Breakdown]:
