@@ -788,9 +788,7 @@ class Generator:
         moved = rng.sample(keep, 5)
         for ent in moved:
             ent.township[2012] = rng.choice([t for t in TOWNSHIPS if t != ent.township[2011]])
-        self.special["township_changed"] = [
-            (e.uscc, e.township[2011], e.township[2012]) for e in moved
-        ]
+        self.special["township_changed"] = [(e.uscc, e.township[2011], e.township[2012]) for e in moved]
         grew = rng.sample([e for e in keep if e.size[2011] == "规下"], 9)
         shrank = rng.sample([e for e in keep if e.size[2011] == "规上"], 2)
         for ent in grew:
@@ -1298,16 +1296,12 @@ class Writer:
             if ent.idx not in org_given:
                 give = ent.org_only_2011 or rng.random() < 0.3
                 org_given[ent.idx] = (
-                    (f"{ent.org[:8]}-{ent.org[8]}" if rng.random() < 0.8 else ent.org)
-                    if give
-                    else ""
+                    (f"{ent.org[:8]}-{ent.org[8]}" if rng.random() < 0.8 else ent.org) if give else ""
                 )
             metro = ent.metrology[2012]
             if isinstance(metro, dt.date):
                 metro_cell = (
-                    metro.isoformat()
-                    if ent.idx % 2
-                    else f"{metro.year}年{metro.month}月{metro.day}日"
+                    metro.isoformat() if ent.idx % 2 else f"{metro.year}年{metro.month}月{metro.day}日"
                 )
             else:
                 metro_cell = metro or ""  # type: ignore[assignment]
@@ -1352,13 +1346,7 @@ class Writer:
     def write_catalog(self, path: Path) -> list[str]:
         rng = self.rng
         used = sorted(
-            {
-                c
-                for e in self.gen.enterprises
-                for p in e.products
-                for cs in p.stds.values()
-                for c in cs
-            }
+            {c for e in self.gen.enterprises for p in e.products for cs in p.stds.values() for c in cs}
         )
         codes = [s.code for s in STANDARDS] + sorted(self.gen.q_standards)
         missing = [c for c in used if c not in codes]
@@ -1442,8 +1430,7 @@ def summarize(gen: Generator, writer: Writer) -> dict[str, object]:
             adopting = bool(kinds & {"direct", "IDT", "MOD"})
             with_eqv = adopting or "EQV" in kinds
             outdated = any(
-                (since := gen.outdated_since(stds[x], stds)) is not None and since <= end
-                for x in codes
+                (since := gen.outdated_since(stds[x], stds)) is not None and since <= end for x in codes
             )
             ents.add(ent.idx)
             value = prod.output.get(year) or 0.0
@@ -1486,16 +1473,9 @@ def summarize(gen: Generator, writer: Writer) -> dict[str, object]:
         }
 
     def file_products(year: int) -> list[tuple[Enterprise, Product]]:
-        return [
-            (e, p) for e in gen.enterprises if year in e.years for p in e.products if year in p.stds
-        ]
+        return [(e, p) for e in gen.enterprises if year in e.years for p in e.products if year in p.stds]
 
-    carried = [
-        (e, p)
-        for e in gen.enterprises
-        if 2011 in e.years and 2012 not in e.years
-        for p in e.products
-    ]
+    carried = [(e, p) for e in gen.enterprises if 2011 in e.years and 2012 not in e.years for p in e.products]
     register_2012 = file_products(2012) + carried
     # Carried-over products keep their 2011 standards for the end-2012 register.
     for _, p in carried:
@@ -1557,8 +1537,7 @@ def summarize(gen: Generator, writer: Writer) -> dict[str, object]:
         "register_end_2012_after_import_2011_then_2012_complete": reg,
         "org_code_only_in_2011": org_only,
         "enterprises_per_standard_rows": {
-            str(y): [e.uscc for e in gen.enterprises if e.per_standard_rows.get(y)]
-            for y in (2011, 2012)
+            str(y): [e.uscc for e in gen.enterprises if e.per_standard_rows.get(y)] for y in (2011, 2012)
         },
         "non_enterprise_authorities": sp["non_enterprise_authorities"],
         "dropped_enterprises_2012": sp["dropped_enterprises"],
