@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from stdreg.cli.common import Lang, Messages, OutputOption, options, parse_date_option
+from stdreg.cli.common import Lang, LangOption, Messages, OutputOption, options, parse_date_option
 from stdreg.cli.query_cmd import FormatOption, QueryFormat, _format, _write
 
 EXIT_OUTDATED = 4
@@ -49,9 +49,7 @@ def check_command(
     ] = None,
     format: FormatOption = None,
     output: OutputOption = None,
-    lang: Annotated[
-        Lang, typer.Option("--lang", help="Labels of tables and workbooks (JSON and CSV keys stay English).")
-    ] = Lang.zh,
+    lang: LangOption = Lang.zh,
 ) -> None:
     """List products made to a withdrawn or replaced standard, by township and enterprise.
 

@@ -66,6 +66,18 @@ WaitOption = Annotated[
         metavar="SECONDS",
     ),
 ]
+LangOption = Annotated[
+    Lang, typer.Option("--lang", help="Labels of tables and workbooks (JSON and CSV keys stay English).")
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        envvar="STDREG_CONFIG",
+        help="The bureau's configuration (TOML): how adoption is counted.",
+        show_default=False,
+    ),
+]
 OutputOption = Annotated[
     Path | None,
     typer.Option(

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from stdreg.cli.common import Lang, Messages, OutputOption, options
+from stdreg.cli.common import Lang, LangOption, Messages, OutputOption, options
 from stdreg.cli.query_cmd import FormatOption, QueryFormat, _format, _write
 from stdreg.errors import UsageError
 
@@ -43,9 +43,7 @@ def history_command(
     ] = None,
     format: FormatOption = None,
     output: OutputOption = None,
-    lang: Annotated[
-        Lang, typer.Option("--lang", help="Labels of tables and workbooks (JSON and CSV keys stay English).")
-    ] = Lang.zh,
+    lang: LangOption = Lang.zh,
 ) -> None:
     """Show what changed about an enterprise (or --standard CODE), as a timeline.
 

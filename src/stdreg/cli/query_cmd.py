@@ -12,7 +12,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from stdreg.cli.common import Lang, Messages, OutputOption, YearOption, as_of_date, options, output_stream
+from stdreg.cli.common import (
+    ConfigOption,
+    Lang,
+    LangOption,
+    Messages,
+    OutputOption,
+    YearOption,
+    as_of_date,
+    options,
+    output_stream,
+)
 from stdreg.errors import UsageError
 
 if TYPE_CHECKING:
@@ -202,18 +212,8 @@ def query_command(
     limit: Annotated[
         int | None, typer.Option("--limit", min=0, help="At most this many rows.", show_default=False)
     ] = None,
-    lang: Annotated[
-        Lang, typer.Option("--lang", help="Labels of tables and workbooks (JSON and CSV keys stay English).")
-    ] = Lang.zh,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            envvar="STDREG_CONFIG",
-            help="The bureau's configuration (TOML): how adoption is counted.",
-            show_default=False,
-        ),
-    ] = None,
+    lang: LangOption = Lang.zh,
+    config: ConfigOption = None,
 ) -> None:
     """Ask the register which products are made to which standards, as of a date (default today).
 

@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from stdreg.cli.common import Lang, OutputOption, ReportFormat, options, output_stream, parse_date_option
+from stdreg.cli.common import (
+    ConfigOption,
+    Lang,
+    LangOption,
+    OutputOption,
+    ReportFormat,
+    options,
+    output_stream,
+    parse_date_option,
+)
 from stdreg.errors import UsageError
 
 if TYPE_CHECKING:
@@ -67,10 +76,7 @@ def report_command(
         ),
     ] = None,
     output: OutputOption = None,
-    lang: Annotated[
-        Lang,
-        typer.Option("--lang", help="Language of labels in tables and workbooks (JSON keys stay English)."),
-    ] = Lang.zh,
+    lang: LangOption = Lang.zh,
     targets: Annotated[
         Path | None,
         typer.Option(
@@ -80,15 +86,7 @@ def report_command(
             show_default=False,
         ),
     ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            envvar="STDREG_CONFIG",
-            help="The bureau's configuration (TOML): how adoption is counted.",
-            show_default=False,
-        ),
-    ] = None,
+    config: ConfigOption = None,
 ) -> None:
     """Adoption statistics as of the end of a year: totals, by industry, township, size, level; targets.
 

@@ -1039,18 +1039,7 @@ def write_report_xlsx(
     return written
 
 
-TREND_FIELDS = (
-    ("enterprises", COUNT),
-    ("products", COUNT),
-    ("products_with_standard", COUNT),
-    ("products_without_standard", COUNT),
-    ("adopting_products", COUNT),
-    ("adoption_rate", PERCENT),
-    ("adoption_rate_by_enterprise", PERCENT),
-    ("adoption_rate_by_output_value", PERCENT),
-    ("neq_products", COUNT),
-    ("outdated_products", COUNT),
-)
+TREND_FIELDS = SUMMARY_FIELDS
 
 
 def write_trend_xlsx(
