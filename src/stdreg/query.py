@@ -445,7 +445,9 @@ def iter_rows(
     """
     statement, params = row_statement(filters, limit)
     prepare(connection, filters.as_of, rule)
-    result = connection.execution_options(stream_results=True).execute(_bound(statement, params), params)
+    # streamed for this statement only: Connection.execution_options() would change the
+    # connection itself, and PostgreSQL cannot stream the DDL of later statements
+    result = connection.execute(_bound(statement, params), params, execution_options={"stream_results": True})
     booleans = [i for i, name in enumerate(ROW_FIELDS) if name in BOOLEAN_FIELDS]
     try:
         for row in result:
@@ -601,8 +603,17 @@ def read_only_engine(url: str) -> Engine:
     if url.startswith(("postgresql", "postgres")):
         # every transaction of the session starts READ ONLY, set when the session opens
         # (a SET inside the first transaction would be undone by its rollback)
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url)
+        given = parsed.query.get("options", "")  # e.g. -csearch_path=county: keep it
+        options = " ".join(
+            [*([given] if isinstance(given, str) else given), "-c default_transaction_read_only=on"]
+        )
         return create_engine(
-            url, poolclass=NullPool, connect_args={"options": "-c default_transaction_read_only=on"}
+            parsed.difference_update_query(["options"]),
+            poolclass=NullPool,
+            connect_args={"options": options.strip()},
         )
     raise UsageError(f"query sql runs on SQLite and PostgreSQL registers, not on {url.split(':', 1)[0]}")
 

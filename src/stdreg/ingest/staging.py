@@ -25,8 +25,8 @@ _COLUMNS = (
     "metrology_confirmed", "metrology_confirmed_on", "good_behaviour", "product", "output_value", "brand",
     "standards",
 )  # fmt: skip
-_TYPES = {"seq": "INTEGER PRIMARY KEY", "output_value": "REAL", "high_tech": "INTEGER",
-          "key_energy_user": "INTEGER", "metrology_confirmed": "INTEGER"}  # fmt: skip
+_TYPES = {"seq": "INTEGER PRIMARY KEY", "output_value": "REAL", "high_tech": "BOOLEAN",
+          "key_energy_user": "BOOLEAN", "metrology_confirmed": "BOOLEAN"}  # fmt: skip
 
 
 class RegisterStage:
