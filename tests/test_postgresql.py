@@ -85,3 +85,22 @@ def test_writes_reads_and_the_workbook_on_postgresql(pg_url, tmp_path):
         {"n": 1229}
     ]
     assert Path(workbook).exists()
+
+
+def test_one_bulk_writer_at_a_time_on_postgresql(pg_url, tmp_path):
+    from stdreg.store import open_register, writer_lock
+
+    work = tmp_path / "work"
+    work.mkdir()
+    stdreg = Stdreg(pg_url, work)
+    register = open_register(pg_url)
+    try:
+        with writer_lock(register):
+            locked = stdreg("import", SAMPLES / "register_2011.xlsx", "--year", "2011")
+        assert locked.exit_code == 75
+        assert "another stdreg writer" in locked.stderr
+        stdreg.ok("import", SAMPLES / "register_2011.xlsx", "--year", "2011")
+        with writer_lock(register):  # update is short: on a server it takes no register-wide lock
+            stdreg.ok("update", "enterprise", "913308256672922671", "--township", "湖镇镇", "--wait", "0")
+    finally:
+        register.dispose()

@@ -234,16 +234,22 @@ def row_counts(register: Register) -> dict[str, int]:
 
 
 @contextlib.contextmanager
-def writer_lock(register: Register, *, wait: float = 0.0) -> Iterator[None]:
+def writer_lock(register: Register, *, wait: float = 0.0, bulk: bool = True) -> Iterator[None]:
     """Hold the register's writer lock; raise RegisterLocked after ``wait`` seconds.
 
     On SQLite the lock is an advisory ``flock`` on a file beside the database:
     the kernel drops it when the process dies, so a killed writer never leaves
-    a stale lock behind.
+    a stale lock behind. On a server it is a session advisory lock named after the
+    database and schema, dropped likewise when the session ends; short writes
+    (``bulk=False``: update) take none there and rely on the rows' own locks.
     """
     path = register.path
     if path is None:
-        yield
+        if bulk and register.engine.dialect.name == "postgresql":
+            with _advisory_lock(register, wait):
+                yield
+        else:
+            yield
         return
     import fcntl
 
@@ -273,6 +279,29 @@ def writer_lock(register: Register, *, wait: float = 0.0) -> Iterator[None]:
         yield
     finally:
         handle.close()
+
+
+@contextlib.contextmanager
+def _advisory_lock(register: Register, wait: float) -> Iterator[None]:
+    from sqlalchemy import text
+
+    key = "hashtextextended(current_database() || '.' || current_schema() || '.stdreg-writer', 0)"
+    deadline = time.monotonic() + max(wait, 0.0)
+    with register.engine.connect() as connection:
+        while not connection.execute(text(f"SELECT pg_try_advisory_lock({key})")).scalar_one():
+            connection.rollback()
+            if time.monotonic() >= deadline:
+                raise RegisterLocked(
+                    f"another stdreg writer holds the lock on {register.url}; try again later"
+                    + (f" (waited {wait:g} s)" if wait else " or pass --wait SECONDS")
+                )
+            time.sleep(0.1)
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(text(f"SELECT pg_advisory_unlock({key})"))
+            connection.commit()
 
 
 def _holder(lock_path: Path) -> str:

@@ -125,7 +125,7 @@ def update_command(
         _reject(problems, target, read, from_file)
     register = open_register(options(ctx).db)
     try:
-        with writer_lock(register, wait=wait):
+        with writer_lock(register, wait=wait, bulk=False):
             try:
                 result = run_updates(
                     register,
@@ -538,7 +538,7 @@ def _run(ctx: typer.Context, changes: list[Change], date: Any, wait: float, dry_
     line = command_line(ctx, date)
     register = open_register(options(ctx).db)
     try:
-        with writer_lock(register, wait=wait):
+        with writer_lock(register, wait=wait, bulk=False):
             try:
                 result = run_updates(
                     register,
