@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from stdreg.cli.common import AsOfOption, Messages, WaitOption, YearOption, as_of_date, options
-from stdreg.cli.import_cmd import describe
+from stdreg.cli.import_cmd import tell
 
 app = typer.Typer(
     help="Standards catalogs: status, dates, replacement links and adoption.", no_args_is_help=True
@@ -66,12 +65,6 @@ def catalog_import(
                 rejects_path=rejects,
                 dry_run=dry_run,
             )
-        messages.info(describe(result.summary()))
-        if result.rows_rejected:
-            messages.problem(f"{path}: {result.rows_rejected} rows rejected; see {result.problems_path}")
-        elif result.problems_path is not None:
-            messages.info(f"{path}: warnings written to {result.problems_path}")
-        if json_summary:
-            typer.echo(json.dumps(result.summary(), ensure_ascii=False))
+        tell(messages, result, json_summary=json_summary)
     finally:
         register.dispose()

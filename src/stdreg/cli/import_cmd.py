@@ -6,12 +6,15 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from stdreg.cli.common import AsOfOption, Messages, WaitOption, YearOption, as_of_date, options
 from stdreg.errors import UsageError
+
+if TYPE_CHECKING:
+    from stdreg.ingest.service import ImportResult
 
 
 def import_command(
@@ -116,15 +119,7 @@ def import_command(
                         dry_run=dry_run,
                         progress=progress,
                     )
-                messages.info(describe(result.summary()))
-                if result.rows_rejected:
-                    messages.problem(
-                        f"{path}: {result.rows_rejected} rows rejected; see {result.problems_path}"
-                    )
-                elif result.problems_path is not None:
-                    messages.info(f"{path}: warnings written to {result.problems_path}")
-                if json_summary:
-                    typer.echo(json.dumps(result.summary(), ensure_ascii=False))
+                tell(messages, result, json_summary=json_summary)
     finally:
         register.dispose()
 
@@ -177,6 +172,17 @@ def _progress(messages: Messages, path: Path) -> Iterator[Callable[[int], None]]
             bar.update(task, description=f"{path.name}: {rows:,} rows read and checked")
 
         yield show
+
+
+def tell(messages: Messages, result: ImportResult, *, json_summary: bool) -> None:
+    """What one file's import did: its summary line, where its problems went, its JSON."""
+    messages.info(describe(result.summary()))
+    if result.rows_rejected:
+        messages.problem(f"{result.path}: {result.rows_rejected} rows rejected; see {result.problems_path}")
+    elif result.problems_path is not None:
+        messages.info(f"{result.path}: warnings written to {result.problems_path}")
+    if json_summary:
+        typer.echo(json.dumps(result.summary(), ensure_ascii=False))
 
 
 def describe(summary: dict[str, object]) -> str:
