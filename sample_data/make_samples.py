@@ -496,8 +496,11 @@ def nfkc_name(text: str) -> str:
 
 
 class Generator:
-    def __init__(self, seed: int = SEED) -> None:
+    def __init__(self, seed: int = SEED, q_area: str = "LY") -> None:
+        # q_area: the county's letters in its enterprise-standard codes (Q/LY…); another
+        # county generated for a merge gets other letters, as real counties' codes differ
         self.rng = random.Random(seed)
+        self.q_area = q_area
         self.enterprises: list[Enterprise] = []
         self.used_orgs: set[str] = set()
         self.used_prefixes: set[str] = set()
@@ -533,7 +536,7 @@ class Generator:
                 c = rng.choice(BRAND_CHARS)
                 brand += c[0]
                 initials += c[1]
-            prefix = "Q/LY" + initials
+            prefix = f"Q/{self.q_area}" + initials
             if prefix in self.used_prefixes:
                 continue
             lead = rng.choices(["龙游", "龙游县", "浙江", "衢州"], [5, 3, 3, 1])[0]

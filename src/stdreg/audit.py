@@ -57,7 +57,7 @@ ROW_COLUMNS: dict[str, tuple[str, ...]] = {
     "execution": ("product_id", "standard_id", "valid_from", "valid_to", "batch_id", "closed_batch_id"),
     "enterprise_snapshot": ("enterprise_id", "as_of", "batch_id"),
     "product": ("enterprise_id", "name", "batch_id"),
-    "enterprise": ("org_code", "uscc", "batch_id"),
+    "enterprise": ("org_code", "uscc", "batch_id", "region"),
     "standard": (
         "code", "prefix", "level", "nature", "number", "part", "year", *STANDARD_FACTS, "outdated_from",
         "batch_id",
@@ -444,7 +444,10 @@ def revert_batch(
     with register.engine.connect() as connection, connection.begin() as transaction:
         batch = (
             connection.execute(
-                text("SELECT id, kind, file_name, as_of, reverted_by FROM import_batch WHERE id = :n"),
+                text(
+                    "SELECT id, kind, file_name, as_of, reverted_by, region, source_batch_id "
+                    "FROM import_batch WHERE id = :n"
+                ),
                 {"n": batch_id},
             )
             .mappings()
@@ -453,6 +456,11 @@ def revert_batch(
         if batch is None:
             raise UsageError(
                 f"there is no batch {batch_id} (`stdreg history` shows the batches of each change)"
+            )
+        if batch["source_batch_id"] is not None or batch["kind"] == "merge":
+            raise UsageError(
+                f"batch {batch_id} came from the register of {batch['region']}: revert it there "
+                "and merge that register again"
             )
         if batch["kind"] == REVERT:
             raise UsageError(f"batch {batch_id} is itself a revert; import the file again instead")

@@ -37,6 +37,8 @@ class ImportBatch(SQLModel, table=True):
     summary: str = Field(default="{}", sa_column=Column(SAText, nullable=False))  # JSON counts
     user_name: str | None = None
     reverted_by: int | None = None  # the batch (kind revert) that undid this one
+    region: str | None = None  # merged from this county's register (kind merge, or a copied batch)
+    source_batch_id: int | None = None  # a copied batch: its id in that register
 
 
 class Enterprise(SQLModel, table=True):
@@ -48,6 +50,7 @@ class Enterprise(SQLModel, table=True):
     org_code: str = Field(max_length=9, unique=True)
     uscc: str | None = Field(default=None, max_length=18, unique=True)
     batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
+    region: str | None = Field(default=None, index=True)  # the county register it was merged from
 
 
 class EnterpriseVersion(SQLModel, table=True):
@@ -190,6 +193,33 @@ class ChangeLog(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=16)  # correction | revert
 
 
+class MergeSource(SQLModel, table=True):
+    """A register merged into this one (``stdreg merge``), known by its region's name."""
+
+    __tablename__ = "merge_source"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    location: str  # the path or URL (without password) it was last merged from
+    last_batch_id: int | None = None  # the merge batch that last brought it in
+
+
+class MergeRow(SQLModel, table=True):
+    """Which row of this register a row of a merged register became.
+
+    Re-merging the same region compares each source row with the row it became,
+    so only what changed is written. A negative ``target_row_id`` stands for a
+    row that no longer exists in the source and that only its change log names.
+    """
+
+    __tablename__ = "merge_row"
+
+    source_id: int = Field(foreign_key="merge_source.id", primary_key=True)
+    table_name: str = Field(max_length=32, primary_key=True)
+    source_row_id: int = Field(primary_key=True)
+    target_row_id: int
+
+
 REGISTER_TABLES = (
     "import_batch",
     "enterprise",
@@ -200,4 +230,6 @@ REGISTER_TABLES = (
     "standard",
     "execution",
     "change_log",
+    "merge_source",
+    "merge_row",
 )

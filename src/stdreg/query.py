@@ -66,6 +66,7 @@ ROW_FIELDS = (
     "outdated",
     "status",
     "replaced_by",
+    "region",
 )
 """The fields of a query row, in order (SPEC.md, ``query --format json``).
 
@@ -75,11 +76,13 @@ register's key; ``uscc`` is the enterprise's USCC if it was ever learned.
 date; ``product_adopting`` whether the product adopts through any of its
 standards. ``outdated`` and ``status`` are those of the as-of date;
 ``replaced_by`` is the code of the newer standard that replaces it, when known.
+``region`` is the county a merged register brought the enterprise from (null when
+it was imported into this register).
 """
 
 BOOLEAN_FIELDS = frozenset({"adopting", "product_adopting", "outdated"})
 
-COUNT_KEYS = ("industry", "township", "level", "standard")
+COUNT_KEYS = ("industry", "township", "level", "standard", "region")
 COUNT_FIELDS = (
     "key",
     "products",
@@ -121,6 +124,7 @@ class Filters:
     standard: StandardMatch | None = None
     industries: tuple[str, ...] = ()
     townships: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
     size: str | None = None
     levels: tuple[str, ...] = ()
     adopting: bool | None = None
@@ -302,7 +306,8 @@ _ROW_COLUMNS = f"""
     CASE WHEN {_PRODUCT_ADOPTS} THEN 1 ELSE 0 END AS product_adopting,
     CASE WHEN {_OUTDATED} THEN 1 ELSE 0 END AS outdated,
     {_STATUS} AS status,
-    (SELECT r.code FROM standard r WHERE r.id = s.replaced_by_id) AS replaced_by
+    (SELECT r.code FROM standard r WHERE r.id = s.replaced_by_id) AS replaced_by,
+    e.region
 """
 
 _LEVEL_RANK = "CASE s.level " + " ".join(f"WHEN '{lv}' THEN {i}" for i, lv in enumerate(LEVELS)) + " END"
@@ -337,6 +342,8 @@ def _where(filters: Filters) -> _Sql:
         )
     if filters.org_code is not None:
         sql.where.append(f"e.org_code = {sql.bind('org_code', filters.org_code)}")
+    if filters.regions:
+        sql.where.append(f"e.region IN ({sql.bind_many('region', filters.regions)})")
     needle = search_text(filters.product or "").lower()
     if needle:
         contains = sql.bind("product_contains", f"%{_like_escape(needle)}%")
@@ -477,6 +484,7 @@ def count_statement(filters: Filters, key: str, limit: int | None = None) -> tup
         "township": "ev.township",
         "level": _LEVEL_RANK,
         "standard": "s.code",
+        "region": "e.region",
     }[key]
     # per product (and per standard for key=standard), then per key value
     per_product_key = "MIN(key)" if key != "standard" else "key"

@@ -118,6 +118,9 @@ class Report(BaseModel):
     totals: Totals
     by_industry: list[Breakdown]
     by_township: list[Breakdown]
+    # by the county each product's enterprise was merged from (`stdreg merge`); empty in a
+    # register that merged nothing
+    by_region: list[Breakdown] = []
     by_size: list[Breakdown]
     by_level: list[LevelCount]
     brand_products: Totals
@@ -208,12 +211,13 @@ WITH px AS (
     WHERE x.valid_from <= :d AND x.valid_to > :d
     GROUP BY x.product_id
 )
-SELECT product_id, enterprise_id, industry, township, size, output_value, brand, brand_title, has_standard,
+SELECT product_id, enterprise_id, region, industry, township, size, output_value, brand, brand_title,
+       has_standard,
        adopting,
        -- the five flags and the level in one small integer: grouping by it is twice as fast
        brand + 2 * has_standard + 4 * adopting + 8 * neq + 16 * outdated + 32 * level_rank AS profile
 FROM (
-    SELECT v.product_id, p.enterprise_id, ev.industry, ev.township, ev.size, v.output_value,
+    SELECT v.product_id, p.enterprise_id, e.region, ev.industry, ev.township, ev.size, v.output_value,
            CASE WHEN v.brand IS NOT NULL AND v.brand <> '' THEN 1 ELSE 0 END AS brand,
            CASE WHEN v.brand <> '' THEN v.brand END AS brand_title,
            CASE WHEN px.product_id IS NULL THEN 0 ELSE 1 END AS has_standard,
@@ -221,6 +225,7 @@ FROM (
            COALESCE(px.outdated, 0) AS outdated, COALESCE(px.level_rank, {len(LEVELS)}) AS level_rank
     FROM product_version v
     JOIN product p ON p.id = v.product_id
+    JOIN enterprise e ON e.id = p.enterprise_id
     LEFT JOIN px ON px.product_id = v.product_id
     LEFT JOIN enterprise_version ev
            ON ev.enterprise_id = p.enterprise_id AND ev.valid_from <= :d AND ev.valid_to > :d
@@ -229,12 +234,12 @@ FROM (
 """
 
 PRODUCT_GROUPS = """
-SELECT industry, township, size, profile, COUNT(*) AS products,
+SELECT region, industry, township, size, profile, COUNT(*) AS products,
        SUM(CASE WHEN has_standard = 1 THEN output_value ELSE 0 END) AS output_with_standard,
        SUM(CASE WHEN adopting = 1 THEN output_value ELSE 0 END) AS adopting_output,
        SUM(output_value) AS output_value
 FROM report_product
-GROUP BY industry, township, size, profile
+GROUP BY region, industry, township, size, profile
 """
 
 # Brand products by their title (浙江名牌, 衢州名牌 …), for the workbook.
@@ -278,6 +283,7 @@ FROM enterprise_version WHERE valid_from <= :d AND valid_to > :d
 
 @dataclass(frozen=True, slots=True)
 class Group:
+    region: str | None  # the county a merged register brought it from; None: imported here
     industry: str | None
     township: str | None
     size: str | None
@@ -345,10 +351,10 @@ def snapshot(
     connection.execute(text(REPORT_PRODUCTS), params)
     # a province has 100,000+ groups: read them as plain tuples, not Row objects
     groups = [
-        Group(industry, township, size, profile & 1, profile >> 1 & 1, profile >> 2 & 1, profile >> 3 & 1,
-              profile >> 4 & 1, profile >> 5, products, float(with_standard or 0), float(adopting or 0),
-              float(output or 0))
-        for industry, township, size, profile, products, with_standard, adopting, output
+        Group(region, industry, township, size, profile & 1, profile >> 1 & 1, profile >> 2 & 1,
+              profile >> 3 & 1, profile >> 4 & 1, profile >> 5, products, float(with_standard or 0),
+              float(adopting or 0), float(output or 0))
+        for region, industry, township, size, profile, products, with_standard, adopting, output
         in connection.exec_driver_sql(PRODUCT_GROUPS).fetchall()
     ]  # fmt: skip
     brand_groups = [
@@ -438,6 +444,13 @@ def _breakdown(
 def _by_value(groups: Iterable[Any], key_of: Any) -> list[Breakdown]:
     rows = _breakdown(groups, key_of)
     return sorted(rows, key=lambda r: (-r.products, r.key is None, r.key or ""))
+
+
+def _by_region(groups: list[Group]) -> list[Breakdown]:
+    """By region, when the register holds merged ones (products imported here: key null)."""
+    if all(g.region is None for g in groups):
+        return []
+    return _by_value(groups, lambda g: g.region)
 
 
 def _add_previous(rows: Sequence[Breakdown], earlier: Sequence[Breakdown]) -> None:
@@ -615,6 +628,7 @@ def build_report(
         totals=totals,
         by_industry=_by_value(snap.groups, lambda g: g.industry),
         by_township=_by_value(snap.groups, lambda g: g.township),
+        by_region=_by_region(snap.groups),
         by_size=_breakdown(snap.groups, lambda g: g.size or "unknown", SIZE_KEYS),
         by_level=_breakdown(snap.groups, lambda g: LEVEL_KEYS[g.level_rank], LEVEL_KEYS, LevelCount),
         brand_products=brand,
@@ -643,6 +657,7 @@ def build_report(
         for rows, before in (
             (report.by_industry, earlier.by_industry),
             (report.by_township, earlier.by_township),
+            (report.by_region, earlier.by_region),
             (report.by_size, earlier.by_size),
             (report.by_level, earlier.by_level),
             (report.brand_by_title, earlier.brand_by_title),

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 # The newest revision in migrations/versions. Kept here so that opening a register at
 # this revision costs one SELECT instead of importing Alembic (a test checks it is right).
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0003"
 
 DB_ENV = "STDREG_DB"
 DEFAULT_DB_NAME = "register.sqlite"
@@ -159,6 +159,8 @@ def create_engine_for(url: str) -> Engine:
 def open_register(db: str | None, *, create: bool = True) -> Register:
     """Open the register, creating it at the latest revision if it does not exist yet.
 
+    With ``create=False`` a missing or empty database is refused instead.
+
     A register at an older revision must be upgraded with ``stdreg db upgrade``
     (which backs it up first); one from a newer stdreg is refused.
     """
@@ -188,6 +190,8 @@ def open_register(db: str | None, *, create: bool = True) -> Register:
     if current is None:
         if _has_foreign_tables(register):
             raise DatabaseError(f"{url} holds tables but is not a stdreg register")
+        if not create:  # e.g. a source to merge: only read, never set up
+            raise DatabaseError(f"{url} is not a stdreg register (it is empty)")
         # two first runs at once (two cron jobs on a new register): one creates, the other waits
         with writer_lock(register, wait=60):
             if register.revision() is None:

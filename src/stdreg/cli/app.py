@@ -86,6 +86,7 @@ def _register_commands() -> None:
         db_cmd,
         history_cmd,
         import_cmd,
+        merge_cmd,
         query_cmd,
         refresh_cmd,
         report_cmd,
@@ -101,6 +102,7 @@ def _register_commands() -> None:
     app.add_typer(update_cmd.app, name="update")
     app.command("history", help=history_cmd.history_command.__doc__)(history_cmd.history_command)
     app.command("check", help=check_cmd.check_command.__doc__)(check_cmd.check_command)
+    app.command("merge", help=merge_cmd.merge_command.__doc__)(merge_cmd.merge_command)
 
 
 _register_commands()

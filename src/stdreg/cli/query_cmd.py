@@ -52,6 +52,7 @@ class CountKey(StrEnum):
     township = "township"
     level = "level"
     standard = "standard"
+    region = "region"
 
 
 _SUFFIX_FORMATS = {
@@ -128,6 +129,15 @@ def query_command(
             "--township",
             metavar="TEXT",
             help="Enterprises of this township (repeat for several).",
+            show_default=False,
+        ),
+    ] = None,
+    region: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--region",
+            metavar="TEXT",
+            help="Enterprises merged from this region (county; repeat for several).",
             show_default=False,
         ),
     ] = None,
@@ -235,6 +245,7 @@ def query_command(
         standard=q.standard_match(standard) if standard is not None else None,
         industries=tuple(q.search_text(value) for value in industry or ()),
         townships=tuple(q.search_text(value) for value in township or ()),
+        regions=tuple(value.strip() for value in region or ()),
         size=q.size_filter(size) if size is not None else None,
         levels=tuple(value.value for value in level or ()),
         adopting=adopting,

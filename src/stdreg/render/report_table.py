@@ -84,10 +84,13 @@ def print_report(report: Report, stream: IO[str], *, lang: str = "zh") -> None:
         console.print()
         console.print(targets)
     for name, rows in (
+        ("by_region", report.by_region),
         ("by_industry", report.by_industry),
         ("by_township", report.by_township),
         ("by_size", report.by_size),
     ):
+        if not rows:  # by_region: a register that merged no county
+            continue
         console.print()
         console.print(_breakdown_table(label(name, lang), rows, lang))
     levels = Table(title=label("by_level", lang), title_justify="left", show_edge=False)

@@ -9,6 +9,8 @@ default, English with ``lang="en"``. Its sheets:
           before); the adoption rate of every year the register holds, as a
           table and a line chart; the as-of date, generation time and the rules
 ==        ==
+按区县     a merged register only (``stdreg merge``): products, with a standard,
+          adopting, adoption rate and the previous year's rate by county
 按行业     products, with a standard, adopting, adoption rate and the previous
           year's rate by industry; a bar chart of the rates against the target
 按乡镇     the same by township
@@ -1026,6 +1028,8 @@ def write_report_xlsx(
     year = report.year if report.year is not None else report.as_of.year
     title = book.text("workbook", year=year)
     _summary(book, report, title, trend)
+    if report.by_region:  # a city's or province's register: its counties first
+        _breakdown_sheet(book, report, title, "sheet_region", "by_region", field_label("region", lang))
     _industry_sheet(book, report, title, chart_target)
     _breakdown_sheet(book, report, title, "sheet_township", "by_township", field_label("township", lang))
     _breakdown_sheet(book, report, title, "sheet_size", "by_size", field_label("size", lang))

@@ -457,6 +457,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "outdated": ("标准过期", "Outdated"),
     "status": ("标准状态", "Status"),
     "replaced_by": ("替代标准", "Replaced by"),
+    "region": ("区县", "Region"),
     # --count-by
     "key": ("分类", "Group"),
     "products": ("产品数", "Products"),
@@ -478,6 +479,7 @@ COUNT_TITLES = {
     "township": ("按乡镇", "By township"),
     "level": ("按标准层级（最高层级）", "By highest standard level"),
     "standard": ("按执行标准", "By standard"),
+    "region": ("按区县", "By region"),
 }
 TABLE_FIELDS = (
     "enterprise",

@@ -1,0 +1,105 @@
+"""``stdreg merge``: bring whole county registers into a city's (or a city's into a province's)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from stdreg.cli.common import Messages, WaitOption, options
+from stdreg.errors import UsageError
+
+
+def merge_command(
+    ctx: typer.Context,
+    sources: Annotated[
+        list[str],
+        typer.Argument(
+            help="Registers to merge in: stdreg SQLite files or database URLs.",
+            metavar="SOURCE...",
+            show_default=False,
+        ),
+    ],
+    region: Annotated[
+        str | None,
+        typer.Option(
+            "--region",
+            help="The region (county) the rows are tagged with. Default: the file's name without "
+            "suffix (龙游县.sqlite → 龙游县). Required for a URL; only with one SOURCE.",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Do everything, then write nothing.")] = False,
+    wait: WaitOption = 0.0,
+    json_summary: Annotated[
+        bool, typer.Option("--json", help="Print each source's summary as a JSON line on stdout.")
+    ] = False,
+) -> None:
+    """Merge county registers into this one, with their full history, tagged by region.
+
+    Merging the same region again writes only what changed there since. An enterprise this
+    register already holds from another region (or from its own imports) is a conflict: it is
+    listed and left out, never duplicated. Each region is maintained in its own register:
+    correct it there and merge again. Exit codes: 0 merged (conflicts, if any, are listed on
+    stderr); 75 another writer holds the register; 1 anything else.
+    """
+    from stdreg.audit import current_user
+    from stdreg.merge import merge_register, region_name
+    from stdreg.store import open_register, writer_lock
+
+    if region is not None and len(sources) > 1:
+        raise UsageError("--region names the region of one SOURCE; merge several by their file names")
+    regions = [region_name(source, region) for source in sources]
+    if len(set(regions)) < len(regions):
+        raise UsageError(f"two sources would be merged as the same region: {', '.join(regions)}")
+    messages = Messages()
+    register = open_register(options(ctx).db)
+    try:
+        with writer_lock(register, wait=wait):
+            for source, name in zip(sources, regions, strict=True):
+                command = f"stdreg merge {source} --region {name}"
+                result = merge_register(
+                    register, source, region=name, command=command, user=current_user(), dry_run=dry_run
+                )
+                messages.info(_describe(result.summary()))
+                for conflict in result.conflicts:
+                    messages.problem(f"conflict: {conflict.describe()}")
+                if json_summary:
+                    typer.echo(json.dumps(result.summary(), ensure_ascii=False))
+    finally:
+        register.dispose()
+
+
+def _describe(summary: dict[str, object]) -> str:
+    """One line that says what merging one source did."""
+
+    def n(key: str) -> int:
+        value = summary.get(key, 0)
+        return value if isinstance(value, int) else 0
+
+    verb = "would merge" if summary["dry_run"] else "merged"
+    tables = (
+        "enterprise",
+        "enterprise_version",
+        "enterprise_snapshot",
+        "product",
+        "product_version",
+        "execution",
+    )
+    rows = " ".join(
+        f"{sign}{sum(n(f'{table}_{change}') for table in tables):,}"
+        for sign, change in (("+", "added"), ("~", "changed"), ("-", "removed"))
+    )
+    parts = [
+        f"{summary['source']}: {verb} as {summary['region']}",
+        f"batches +{n('batches_added')}",
+        f"enterprises +{n('enterprise_added')}, products +{n('product_added')}, "
+        f"executions +{n('execution_added')}",
+        f"rows in all {rows}",
+        f"standards +{n('standards_added')} ~{n('standards_changed')}",
+    ]
+    conflicts = summary.get("conflicts")
+    if isinstance(conflicts, list) and conflicts:
+        parts.append(f"{len(conflicts)} conflicting enterprises left out")
+    return "; ".join(parts)
