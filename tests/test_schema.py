@@ -18,4 +18,7 @@ def test_the_migrations_match_the_models(stdreg):
             differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
     finally:
         register.dispose()
-    assert differences == []
+    # the trigram indexes of name search (migration 0004) exist only on PostgreSQL with pg_trgm
+    trigram = [d for d in differences if d[0] == "remove_index" and d[1].name.endswith("_trgm")]
+    assert len(trigram) == (2 if stdreg.backend == "postgresql" else 0)
+    assert [d for d in differences if d not in trigram] == []

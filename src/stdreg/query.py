@@ -23,8 +23,11 @@ executions), a LIKE scan of every product name takes 7-15 ms and of the
 as-of enterprise names 3-8 ms, whatever the length of the text; FTS5 answers
 3+-character queries in under 1 ms, but the whole query (joins, sorting,
 writing rows) takes far longer than the scan either way (see README), and an
-FTS table would need triggers on every import, a migration, and a different
-index (pg_trgm) on PostgreSQL. A plain LIKE is portable and fast enough.
+FTS table would need triggers on every import. A plain LIKE is portable and fast
+enough. On PostgreSQL, where pg_trgm is available, migration 0004 adds GIN trigram
+indexes on the lowered names, which the same LIKE uses for texts of three
+characters and more (measured 0.5 ms instead of 250 ms on 300,000 names); shorter
+texts are a scan there too.
 Matches are ordered exact name first, then names that start with the text,
 then the rest.
 """
