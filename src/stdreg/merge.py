@@ -382,13 +382,10 @@ class _Merger:
                 target for source_row, target in self.maps[name].items()
                 if target > 0 and source_row not in present[name]
             )  # fmt: skip
-            if gone:
-                before = len(self._current(name, ("id",), gone))
+            if gone:  # merge_row keeps their ids: the source's change log still names them
+                still_there = len(self._current(name, (), gone))
                 self.bulk.delete(name, gone)
-                self.counts[f"{name}_removed"] += before
-                # the row keeps its id: the source's change log still names it
-                for source_row in [s for s, t in self.maps[name].items() if t in set(gone)]:
-                    self.skipped[name].discard(source_row)
+                self.counts[f"{name}_removed"] += still_there
 
     def _batches(self) -> None:
         table = _table("import_batch")
