@@ -36,14 +36,15 @@ from typing import TYPE_CHECKING, Any
 
 from stdreg import timeline
 from stdreg.audit import CORRECTION, ChangeLog, apply_plans, finish_batch, new_batch
-from stdreg.bulk import Bulk
+from stdreg.bulk import Bulk, in_chunks
 from stdreg.codes.standard_code import StandardCode
-from stdreg.errors import InputError
+from stdreg.errors import InputError, RegisterLocked
 from stdreg.ingest.register_rows import ENTERPRISE_FIELDS, PRODUCT_FIELDS
 from stdreg.models import OPEN_END
 from stdreg.timeline import Plan, Version, covering
 
 if TYPE_CHECKING:
+    from sqlalchemy import Select
     from sqlalchemy.engine import Connection
 
     from stdreg.ingest.problems import Problems
@@ -333,14 +334,58 @@ def run_updates(
     as_of: dt.date,
     user: str | None = None,
     dry_run: bool = False,
+    wait: float | None = None,
 ) -> UpdateResult:
     """Apply the changes as one batch of kind ``update``: all of them, or none.
 
     ``source`` is what the batch records as its file name: the command line,
     or the sheet's file name (``sha256`` is the file's, or the command line's).
     Raises UpdateRejected, listing every change that could not be made.
+
+    On a server the batch first locks the rows it is about to rewrite (see
+    :meth:`Updater.lock`); ``wait`` is how long it waits for any one lock before
+    giving up with RegisterLocked (None: as long as the server lets it). A batch
+    the server picks to break a deadlock is run once more from the start.
     """
+    from sqlalchemy.exc import DBAPIError
+
+    for attempt in (1, 2):
+        try:
+            return _run_batch(register, changes, source, sha256, as_of, user, dry_run, wait)
+        except DBAPIError as exc:
+            state = _sqlstate(exc)
+            if state == _LOCK_NOT_AVAILABLE:
+                waited = f" (waited {wait:g} s)" if wait else " or pass --wait SECONDS"
+                raise RegisterLocked(
+                    f"another writer holds the rows this update changes; try again later{waited}"
+                ) from None
+            if state != _DEADLOCK_DETECTED or attempt == 2:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+_LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: lock_timeout expired
+_DEADLOCK_DETECTED = "40P01"
+
+
+def _sqlstate(exc: Exception) -> str | None:
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+
+
+def _run_batch(
+    register: Register,
+    changes: Sequence[Change],
+    source: str,
+    sha256: str,
+    as_of: dt.date,
+    user: str | None,
+    dry_run: bool,
+    wait: float | None,
+) -> UpdateResult:
     with register.engine.connect() as connection, connection.begin() as transaction:
+        # lock first, then number the batch: batches are numbered in the order they got their rows
+        Updater.lock(connection, changes, wait)
         batch_id = new_batch(connection, "update", source, sha256, as_of, user, rows_read=len(changes))
         updater = Updater(connection, batch_id)
         errors: list[tuple[Change | None, ChangeError]] = []
@@ -377,6 +422,55 @@ class Updater:
         self.counts: Counter[str] = Counter()
         self.notes: list[str] = []
         self.standards_changed = False
+        self.locking = connection.dialect.name == "postgresql"
+        self.for_update = " FOR UPDATE" if self.locking else ""
+
+    @staticmethod
+    def lock(connection: Connection, changes: Sequence[Change], wait: float | None = None) -> None:
+        """On PostgreSQL, lock what the changes will read and rewrite, before reading any of it.
+
+        Takes ``SELECT … FOR UPDATE`` of the enterprise rows the changes name
+        (their versions, products and executions hang from them) and of the
+        standard rows whose facts they restate. Two updates of one enterprise
+        therefore run one after the other, the second reading what the first
+        committed (under READ COMMITTED every statement sees the latest commits);
+        updates of different enterprises do not wait for each other. Batches that
+        restate standards' facts also take one advisory transaction lock, and so
+        run one at a time: when a standard is outdated depends on the facts of the
+        standard replacing it, which another batch may be changing. Every batch
+        locks in the same order (standard facts, enterprises by organization
+        code, standards by code). ``wait`` caps the wait for any one lock, here
+        and for the rest of the transaction.
+
+        SQLite has no row locks: there the whole update runs under the
+        register's file lock (``store.writer_lock``), and this does nothing.
+        """
+        if connection.dialect.name != "postgresql":
+            return
+        from sqlalchemy import text
+
+        if wait is not None:
+            connection.execute(text(f"SET LOCAL lock_timeout = {max(1, round(wait * 1000))}"))
+        facts = [c for c in changes if c.kind == "standard"]
+        if facts:
+            connection.execute(
+                text(
+                    "SELECT pg_advisory_xact_lock(hashtextextended(current_database() || '.' "
+                    "|| current_schema() || '.stdreg-standard-facts', 0))"
+                )
+            )
+        org_codes = sorted({c.org_code for c in changes if c.org_code is not None})
+        codes = sorted(
+            {c.standard.code for c in facts if c.standard is not None}
+            | {c.values["replaced_by"].code for c in facts if c.values.get("replaced_by") is not None}
+        )
+        for table, column, keys in (("enterprise", "org_code", org_codes), ("standard", "code", codes)):
+            for part in in_chunks(keys):
+                marks = ", ".join(["%s"] * len(part))
+                connection.exec_driver_sql(
+                    f"SELECT id FROM {table} WHERE {column} IN ({marks}) ORDER BY {column} FOR UPDATE",
+                    tuple(part),
+                ).all()
 
     def apply(self, change: Change) -> None:
         if change.kind == "enterprise":
@@ -460,9 +554,20 @@ class Updater:
         if not create:
             return None
         new = standard_row(code, batch_id=self.batch_id)
-        self.bulk.insert("standard", STANDARD_COLUMNS, [tuple(new[c] for c in STANDARD_COLUMNS)])
-        self.counts["standards_added"] += 1
-        self.standards_changed = True
+        values = tuple(new[c] for c in STANDARD_COLUMNS)
+        if self.locking:
+            # another update may be adding the same code right now: wait for it, then use its row
+            marks = ", ".join([self.bulk.mark] * len(values))
+            added = self.connection.exec_driver_sql(
+                f"INSERT INTO standard ({', '.join(STANDARD_COLUMNS)}) VALUES ({marks}) "
+                "ON CONFLICT (code) DO NOTHING",
+                values,
+            ).rowcount
+        else:
+            added = self.bulk.insert("standard", STANDARD_COLUMNS, [values])
+        if added:
+            self.counts["standards_added"] += 1
+            self.standards_changed = True
         return self._standard_id(code, create=False)
 
     # -- writing versions --------------------------------------------------------------------
@@ -622,7 +727,7 @@ class Updater:
 
     def _learn_adoption(self, sid: int, code: StandardCode, change: Change) -> None:
         row = self.connection.exec_driver_sql(
-            f"SELECT degree, batch_id FROM standard WHERE id = {self.bulk.mark}", (sid,)
+            f"SELECT degree, batch_id FROM standard WHERE id = {self.bulk.mark}{self.for_update}", (sid,)
         ).first()
         if row is not None and row[0] is None and code.adopts is not None:
             self.log.record(
@@ -841,7 +946,7 @@ class Updater:
 
         assert change.standard is not None
         sid = self._standard_id(change.standard, create=True)
-        row = self.connection.execute(select(STANDARD).where(STANDARD.c.id == sid)).first()
+        row = self.connection.execute(self._locked(select(STANDARD).where(STANDARD.c.id == sid))).first()
         assert row is not None and sid is not None
         given = change.values
         new: dict[str, Any] = {}
@@ -868,7 +973,9 @@ class Updater:
             newer: StandardCode = given["replaced_by"]
             newer_id = self._standard_id(newer, create=True)
             assert newer_id is not None
-            newer_row = self.connection.execute(select(STANDARD).where(STANDARD.c.id == newer_id)).first()
+            newer_row = self.connection.execute(
+                self._locked(select(STANDARD).where(STANDARD.c.id == newer_id))
+            ).first()
             assert newer_row is not None
             if newer_row.replaced_by_id == sid:
                 raise ChangeError(
@@ -887,6 +994,10 @@ class Updater:
                         f"so {row.code} is outdated from that date"
                     )
         self._set_standard(row, new, change)
+
+    def _locked(self, query: Select[Any]) -> Select[Any]:
+        """The query locking the rows it reads (a standard this batch did not lock first: a new one)."""
+        return query.with_for_update() if self.locking else query
 
     def _set_standard(self, row: Any, new: dict[str, Any], change: Change) -> None:
         from sqlalchemy import update

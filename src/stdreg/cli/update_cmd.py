@@ -135,6 +135,7 @@ def update_command(
                     as_of=date,
                     user=current_user(),
                     dry_run=dry_run,
+                    wait=wait,
                 )
             except UpdateRejected as exc:
                 for change, error in exc.errors:
@@ -548,6 +549,7 @@ def _run(ctx: typer.Context, changes: list[Change], date: Any, wait: float, dry_
                     as_of=date,
                     user=current_user(),
                     dry_run=dry_run,
+                    wait=wait,
                 )
             except UpdateRejected as exc:
                 reasons = "; ".join(str(error) for _, error in exc.errors)
