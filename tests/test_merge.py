@@ -205,6 +205,23 @@ def test_a_batch_reverted_in_the_county_goes_from_the_city_too(stdreg, counties,
     assert refused.exit_code == 2 and "龙游县" in refused.stderr and "merge" in refused.stderr
 
 
+def test_an_enterprise_changed_in_the_city_is_not_overwritten_by_its_county(stdreg, counties, tmp_path):
+    source = copy_of(counties["龙游县"], tmp_path)
+    home = county(source, tmp_path)
+    merge(stdreg, source)
+    stdreg.ok("update", "enterprise", SAMPLE_USCC, "--industry", "电子元件", "--as-of", "2013-02-01")
+    home.ok("update", "enterprise", SAMPLE_USCC, "--township", "湖镇镇", "--as-of", "2013-03-01")
+    other = "91330825102932634T"  # another enterprise of the county, changed there only
+    home.ok("update", "enterprise", other, "--township", "湖镇镇", "--as-of", "2013-03-01")
+    (summary,) = merge(stdreg, source)
+    assert [(c["uscc"], c["edited_here"]) for c in summary["conflicts"]] == [(SAMPLE_USCC, True)]
+    mine = stdreg.ok("query", "--uscc", SAMPLE_USCC, "--as-of", "2013-06-30", "--format", "json").json()
+    assert {(r["industry"], r["township"]) for r in mine} == {("电子元件", "龙洲街道")}  # one version a date
+    theirs = stdreg.ok("query", "--uscc", other, "--as-of", "2013-06-30", "--format", "json").json()
+    assert {r["township"] for r in theirs} == {"湖镇镇"}
+    assert stdreg.report(2013)["totals"]["products"] == home.report(2013)["totals"]["products"]
+
+
 @pytest.fixture
 def neighbour(tmp_path: Path) -> Path:
     """A county register that also lists an enterprise of the sample county (same USCC)."""
@@ -232,6 +249,7 @@ def test_an_enterprise_in_two_counties_is_a_conflict_not_a_duplicate(stdreg, cou
             "uscc": SAMPLE_USCC,
             "enterprise": "龙游鹏森电器衢江分厂",
             "held_by": "龙游县",
+            "edited_here": False,
         }
     ]
     assert second["enterprise_added"] == 1

@@ -91,11 +91,17 @@ class Conflict:
     name: str | None
     region: str  # the region being merged
     held_by: str | None  # the region the target has it from; None: the target's own imports
+    edited: bool = False  # merged before, then changed in the target: the region's changes wait
 
     def describe(self) -> str:
-        who = self.uscc or self.org_code
+        who = f"{self.uscc or self.org_code} {self.name or ''}".rstrip()
+        if self.edited:
+            return (
+                f"{who}: changed in this register since it was merged; what changed in {self.region} "
+                "is left out (undo the change here, or make it in that register too)"
+            )
         where = f"the register of {self.held_by}" if self.held_by else "this register's own imports"
-        return f"{who} {self.name or ''}".rstrip() + f": already in {where}; left out of {self.region}"
+        return f"{who}: already in {where}; left out of {self.region}"
 
 
 @dataclass
@@ -115,9 +121,15 @@ class MergeResult:
             "dry_run": self.dry_run,
             **dict(sorted(self.counts.items())),
             "conflicts": [
-                {"org_code": c.org_code, "uscc": c.uscc, "enterprise": c.name, "held_by": c.held_by}
+                {
+                    "org_code": c.org_code,
+                    "uscc": c.uscc,
+                    "enterprise": c.name,
+                    "held_by": c.held_by,
+                    "edited_here": c.edited,
+                }
                 for c in self.conflicts
-            ],
+            ],  # fmt: skip
         }
 
 
@@ -190,6 +202,28 @@ def _shown(url: str) -> str:
         return url
 
 
+# The enterprises the target's own batches (updates, imports: not merged ones) wrote or
+# changed rows of, in place (a correction, in the change log) or by a new version.
+_OWN_BATCHES = "SELECT id FROM import_batch WHERE source_batch_id IS NULL AND kind <> 'merge'"
+_EDITED_HERE = f"""
+SELECT enterprise_id FROM enterprise_version
+ WHERE batch_id IN ({_OWN_BATCHES}) OR closed_batch_id IN ({_OWN_BATCHES})
+UNION SELECT enterprise_id FROM product WHERE batch_id IN ({_OWN_BATCHES})
+UNION SELECT p.enterprise_id FROM product_version v JOIN product p ON p.id = v.product_id
+ WHERE v.batch_id IN ({_OWN_BATCHES}) OR v.closed_batch_id IN ({_OWN_BATCHES})
+UNION SELECT p.enterprise_id FROM execution x JOIN product p ON p.id = x.product_id
+ WHERE x.batch_id IN ({_OWN_BATCHES}) OR x.closed_batch_id IN ({_OWN_BATCHES})
+UNION SELECT owner_id FROM change_log
+ WHERE batch_id IN ({_OWN_BATCHES}) AND table_name IN ('enterprise', 'enterprise_version', 'product')
+UNION SELECT p.enterprise_id FROM change_log l JOIN product p ON p.id = l.owner_id
+ WHERE l.batch_id IN ({_OWN_BATCHES}) AND l.table_name IN ('product_version', 'execution')
+"""
+# Standards whose facts the target itself changed (its catalog, `update standard`).
+_STANDARDS_EDITED_HERE = (
+    f"SELECT DISTINCT row_id FROM change_log WHERE table_name = 'standard' AND batch_id IN ({_OWN_BATCHES})"
+)
+
+
 @contextlib.contextmanager
 def _snapshot(source: Register) -> Iterator[Connection]:
     """A connection that reads the source as it stood at one moment, whatever writes it meanwhile."""
@@ -251,10 +285,12 @@ class _Merger:
         self.new_rows: list[tuple[int, str, int, int]] = []  # merge_row entries to add
         self.skipped: dict[str, set[int]] = {name: set() for name in self.maps}
         self.new_batches: set[int] = set()
+        self.edited_here: set[int] = set()  # source enterprises held back by local changes
         self._next_id: dict[str, int] = {}
         self._next_ghost: dict[str, int] = {}
 
     def run(self) -> None:
+        self._hold_local_edits()
         present = {name: self._source_ids(name) for name in ("enterprise", *OWNED_TABLES)}
         self._remove_vanished(present)
         self._batches()
@@ -371,17 +407,37 @@ class _Merger:
 
     # --- the tables ------------------------------------------------------------------------
 
+    def _hold_local_edits(self) -> None:
+        """Leave out the merged enterprises this register changed itself since (``stdreg update``).
+
+        Applying the region's rows over them would put two versions on one date.
+        """
+        edited = {row[0] for row in self.connection.execute(text(_EDITED_HERE))}
+        self.edited_here = {s for s, t in self.maps["enterprise"].items() if t in edited}
+        if not self.edited_here:
+            return
+        self.skipped["enterprise"] |= self.edited_here
+        names = self._source_names(sorted(self.edited_here))
+        for source_row, org_code, uscc, _b, _r in self._source_enterprises(sorted(self.edited_here)):
+            self.conflicts.append(
+                Conflict(org_code, uscc, names.get(source_row), self.region, self.region, True)
+            )
+
     def _remove_vanished(self, present: dict[str, set[int]]) -> None:
         """Delete the rows whose source row is gone (a reverted batch), children first.
 
         Done before anything is added: a new row may take the key (a product's name,
         a listing's date) that a vanished one held.
         """
+        held = {self.maps["enterprise"][s] for s in self.edited_here}
         for name in reversed(("enterprise", *OWNED_TABLES)):
             gone = sorted(
                 target for source_row, target in self.maps[name].items()
                 if target > 0 and source_row not in present[name]
             )  # fmt: skip
+            if held:
+                owners = self._enterprise_of(name, gone)
+                gone = [target for target in gone if owners.get(target) not in held]
             if gone:  # merge_row keeps their ids: the source's change log still names them
                 still_there = len(self._current(name, (), gone))
                 self.bulk.delete(name, gone)
@@ -432,6 +488,7 @@ class _Merger:
                 fresh.append(source_row)
         self._map_new("standard", fresh)
         ours = set(self.maps["import_batch"].values())
+        edited = {row[0] for row in self.connection.execute(text(_STANDARDS_EDITED_HERE))}
         current = self._current("standard", columns, [mapping[row[0]] for row in rows])
         added, changed, links = [], [], []
         for source_row, *source_values in rows:
@@ -446,9 +503,9 @@ class _Merger:
                     links.append((target_id, {"replaced_by_id": values["replaced_by_id"]}))
                 continue
             old = dict(zip(columns, stored, strict=True))
-            if old["batch_id"] in ours:  # brought in by this region: it keeps it up to date
+            if old["batch_id"] in ours and target_id not in edited:  # the region keeps it up to date
                 values = {c: old[c] if values[c] is None else values[c] for c in columns}
-            else:  # the target's own catalog (or an earlier region's) wins; the source fills gaps
+            else:  # the target's own facts (or an earlier region's) win; the source fills gaps
                 if any(
                     old[c] is not None and values[c] is not None and old[c] != values[c]
                     for c in STANDARD_FACTS
@@ -571,6 +628,22 @@ class _Merger:
                     json.dumps(old, ensure_ascii=False), reason,
                 ))  # fmt: skip
             self.counts["change_log_copied"] += self.bulk.insert("change_log", columns, rows)
+
+    def _source_enterprises(self, ids: Sequence[int]) -> Iterator[tuple[Any, ...]]:
+        for part in self._read_where("enterprise", ("id", "org_code", "uscc", "batch_id", "region"), ids):
+            yield from (row[1:] for row in part)
+
+    def _enterprise_of(self, name: str, ids: Sequence[int]) -> dict[int, int]:
+        """The target enterprise each of these target rows belongs to."""
+        if name == "enterprise":
+            return {i: i for i in ids}
+        sql = (
+            f"SELECT id, enterprise_id FROM {name} WHERE id IN"
+            if name in ("enterprise_version", "enterprise_snapshot", "product")
+            else f"SELECT r.id, p.enterprise_id FROM {name} r JOIN product p ON p.id = r.product_id "
+            "WHERE r.id IN"
+        )
+        return {row[0]: row[1] for row in self.bulk.select_in(sql, list(ids))}
 
     def _source_names(self, ids: Sequence[int]) -> dict[int, str]:
         """The latest name of each of these source enterprises."""
