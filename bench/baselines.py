@@ -6,13 +6,18 @@ stdreg's own work costs:
 
 * ``csv-sqlite3 CSV DB``: parse with ``csv``, insert flat with one ``executemany`` in
   one transaction into a fresh file;
+* ``csv-copy CSV URL SCHEMA``: parse with ``csv``, stream the rows with psycopg's
+  ``COPY … FROM STDIN`` (``write_row``) into one flat table of TEXT columns, one transaction;
 * ``xlsx-openpyxl XLSX`` / ``xlsx-calamine XLSX``: read every cell of the first sheet;
 * ``report-sql DB DATE``: one aggregation over the version tables as of DATE, as JSON;
 * ``query-sql DB DATE industry|enterprise TEXT``: the rows of a query, as CSV;
+* ``report-pg URL SCHEMA DATE`` / ``query-pg URL SCHEMA DATE industry|enterprise TEXT``:
+  the same two on PostgreSQL, through psycopg;
 * ``xlsx-write CELLS_JSON OUT``: write given sheets of cells with a write-only workbook;
 * ``xlsx-cells XLSX CELLS_JSON``: (preparation, not timed) the cells of a workbook as JSON.
 
-Standard library only, except openpyxl and python-calamine for the workbook baselines.
+Standard library only, except openpyxl and python-calamine for the workbook baselines
+and psycopg for the PostgreSQL ones (URL: a libpq URL, ``postgresql://…``).
 """
 
 from __future__ import annotations
@@ -38,6 +43,30 @@ def csv_sqlite3(csv_path: str, db_path: str) -> None:
         with connection:  # one transaction
             connection.execute(f"CREATE TABLE register ({columns})")
             connection.executemany(f"INSERT INTO register VALUES ({marks})", reader)
+        rows = connection.execute("SELECT COUNT(*) FROM register").fetchone()[0]
+        connection.close()
+    print(rows)
+
+
+def _pg(url: str, schema: str) -> Any:
+    import psycopg
+
+    connection = psycopg.connect(url)
+    connection.execute(f'SET search_path TO "{schema}"')
+    return connection
+
+
+def csv_copy(csv_path: str, url: str, schema: str) -> None:
+    with open(csv_path, encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        columns = ", ".join(f'"{name}" TEXT' for name in header)
+        connection = _pg(url, schema)
+        with connection.transaction(), connection.cursor() as cursor:  # one transaction
+            cursor.execute(f"CREATE TABLE register ({columns})")
+            with cursor.copy("COPY register FROM STDIN") as copy:
+                for row in reader:
+                    copy.write_row(row)
         rows = connection.execute("SELECT COUNT(*) FROM register").fetchone()[0]
         connection.close()
     print(rows)
@@ -103,6 +132,14 @@ ORDER BY ev.name, p.name, s.code
 QUERY_CONDITIONS = {"industry": "ev.industry = :value", "enterprise": "ev.name LIKE '%' || :value || '%'"}
 
 
+def _pg_sql(sql: str) -> str:
+    """The same SQL for psycopg: %(name)s parameters; SUM of a boolean spelled as a CASE."""
+    sql = sql.replace("%", "%%").replace(":d", "%(d)s").replace(":value", "%(value)s")
+    return sql.replace("SUM(EXISTS", "SUM(CASE WHEN EXISTS").replace(
+        "x.valid_to > %(d)s))", "x.valid_to > %(d)s) THEN 1 ELSE 0 END)"
+    )
+
+
 def _read_only(db_path: str) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
 
@@ -114,6 +151,25 @@ def report_sql(db_path: str, date: str) -> None:
     rows = [dict(zip(names, row, strict=True)) for row in cursor]
     connection.close()
     print(json.dumps({"as_of": date, "by_industry": rows}, ensure_ascii=False, indent=2))
+
+
+def report_pg(url: str, schema: str, date: str) -> None:
+    connection = _pg(url, schema)
+    cursor = connection.execute(_pg_sql(REPORT_SQL), {"d": date})
+    names = [column.name for column in cursor.description]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor]
+    connection.close()
+    print(json.dumps({"as_of": date, "by_industry": rows}, ensure_ascii=False, indent=2))
+
+
+def query_pg(url: str, schema: str, date: str, by: str, value: str) -> None:
+    connection = _pg(url, schema)
+    sql = _pg_sql(QUERY_SQL.format(condition=QUERY_CONDITIONS[by]))
+    cursor = connection.execute(sql, {"d": date, "value": value})
+    writer = csv.writer(sys.stdout)
+    writer.writerow([column.name for column in cursor.description])
+    writer.writerows(cursor)
+    connection.close()
 
 
 def query_sql(db_path: str, date: str, by: str, value: str) -> None:
@@ -161,10 +217,13 @@ def xlsx_write(json_path: str, out_path: str) -> None:
 
 COMMANDS: dict[str, Callable[..., None]] = {
     "csv-sqlite3": csv_sqlite3,
+    "csv-copy": csv_copy,
     "xlsx-openpyxl": xlsx_openpyxl,
     "xlsx-calamine": xlsx_calamine,
     "report-sql": report_sql,
     "query-sql": query_sql,
+    "report-pg": report_pg,
+    "query-pg": query_pg,
     "xlsx-cells": xlsx_cells,
     "xlsx-write": xlsx_write,
 }

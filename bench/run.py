@@ -2,7 +2,7 @@
 """stdreg's benchmark suite: each command measured beside its baseline, in one table.
 
     python bench/run.py [--rows N|county|city|province|national] [--only GROUP,…] [--repeat N]
-                        [--memory-curve] [--seed N]
+                        [--memory-curve] [--pg-url URL [--pg-only]] [--national]
 
 Every measurement is a subprocess (the real ``stdreg`` script, or the baseline
 script/tool), started by the small ``launch.py``, which times it with
@@ -12,8 +12,14 @@ maximum resident set size, from ``os.wait4``. Each runs ``--repeat`` times
 the table gives the median, min–max, rows/s where rows apply, peak memory, and the
 ratio to the baseline measured in the same run, with the target beside it.
 
-The table is printed and written to ``bench/out/bench_<rows>.md`` and ``.json``.
-See ``bench/README.md`` for what each row means.
+With ``--pg-url`` (or ``STDREG_BENCH_PG_URL``) every group but ``cli`` also runs on
+PostgreSQL, each register and baseline table in a schema of its own that is dropped
+afterwards; its rows follow the SQLite ones. ``--national`` is the national-size run
+(4,400,000 products) on PostgreSQL alone: the CSV import and the report, once each.
+
+The table is printed and written to ``bench/out/bench_<rows>.md`` and ``.json``
+(``bench_<rows>_pg.md`` for a PostgreSQL-only run). See ``bench/README.md`` for what
+each row means.
 """
 
 from __future__ import annotations
@@ -51,6 +57,8 @@ QUERY_INDUSTRY = "造纸"
 QUERY_NAME = "纸业"  # a two-character search inside enterprise names
 MEMORY_TARGET_MIB = 300.0
 MIN_CLI_RUNS = 10
+PG_URL_ENV = "STDREG_BENCH_PG_URL"
+PG = "PostgreSQL"
 
 GROUPS = {
     "csv": "CSV import against csv+sqlite3 and sqlite-utils",
@@ -235,18 +243,83 @@ class Section:
         return peak <= self.memory_target_mib
 
 
+# -- PostgreSQL --------------------------------------------------------------------------------------
+
+
+class Postgres:
+    """A PostgreSQL server to benchmark on: one fresh schema per register or baseline table."""
+
+    def __init__(self, url: str) -> None:
+        from sqlalchemy import make_url
+
+        parsed = make_url(url)
+        if parsed.get_backend_name() != "postgresql":
+            raise SystemExit(f"--pg-url: not a PostgreSQL URL: {url}")
+        self.url = parsed.set(drivername="postgresql+psycopg")  # what stdreg is given
+        self.libpq = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+        self.schemas: list[str] = []
+        self.version = ""
+
+    def connect(self) -> Any:
+        import psycopg
+
+        return psycopg.connect(self.libpq, autocommit=True)
+
+    def check(self) -> None:
+        with self.connect() as connection:
+            self.version = str(connection.execute("SHOW server_version").fetchone()[0])
+
+    def schema(self, name: str) -> str:
+        """A new empty schema (dropped first if a crashed run left it)."""
+        schema = f"stdreg_bench_{os.getpid()}_{name.replace('-', '_')}"
+        with self.connect() as connection:
+            connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            connection.execute(f'CREATE SCHEMA "{schema}"')
+        self.schemas.append(schema)
+        return schema
+
+    def stdreg_url(self, schema: str) -> str:
+        url = self.url.update_query_dict({"options": f"-csearch_path={schema}"})
+        return url.render_as_string(hide_password=False)
+
+    def drop(self, schema: str) -> None:
+        with self.connect() as connection:
+            connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        if schema in self.schemas:
+            self.schemas.remove(schema)
+
+    def drop_all(self) -> None:
+        for schema in list(self.schemas):
+            self.drop(schema)
+
+    def products(self, schema: str) -> int:
+        with self.connect() as connection:
+            return int(connection.execute(f'SELECT COUNT(*) FROM "{schema}".product').fetchone()[0])
+
+
 # -- the benchmark --------------------------------------------------------------------------------
 
 
 class Bench:
-    def __init__(self, data: datagen.DataSet, repeat: int, groups: list[str], log: Callable[[str], None]):
+    def __init__(
+        self,
+        data: datagen.DataSet,
+        repeat: int,
+        groups: list[str],
+        log: Callable[[str], None],
+        pg: Postgres | None = None,
+        sqlite: bool = True,
+    ):
         self.data = data
         self.repeat = repeat
         self.groups = groups
         self.log = log
+        self.pg = pg
+        self.sqlite = sqlite
         self.stdreg = _stdreg_command()
         self.sections: list[Section] = []
         self.register: Path | None = None  # a register holding the CSV, for report and query
+        self.pg_register: str | None = None  # the schema of a PostgreSQL register holding the CSV
         self.extra: dict[str, Any] = {}
 
     # helpers
@@ -264,8 +337,25 @@ class Bench:
         self.log(f"  {m.key:<22} run {len(m.runs)}: {state}" + (f"  FAILED {run.error}" if run.error else ""))
         return run
 
-    def stdreg_import(self, db: Path, path: Path) -> list[str]:
+    def stdreg_import(self, db: Path | str, path: Path) -> list[str]:
         return [*self.stdreg, "--db", str(db), "import", str(path), "--year", str(YEAR)]
+
+    def baseline(self, *args: str | Path) -> list[str]:
+        return [sys.executable, str(BENCH / "baselines.py"), *(str(a) for a in args)]
+
+    def check_pg_register(self, schema: str | None, section: Section) -> None:
+        """The PostgreSQL register holds one product per data row (not timed)."""
+        if schema is None or self.pg is None:
+            return
+        try:
+            products = self.pg.products(schema)
+        except Exception as exc:  # any driver error: reported under the table
+            section.notes.append(f"check failed: {exc}")
+            return
+        if products != section.subject.items:
+            section.notes.append(
+                f"CHECK: the register holds {products} products, the file {section.subject.items} rows"
+            )
 
     def check_register(self, db: Path, section: Section) -> None:
         """The register holds one product per data row (not timed)."""
@@ -322,7 +412,31 @@ class Bench:
         utils = _tool("sqlite-utils")
         if utils is None:
             sqlite_utils.unavailable = "sqlite-utils is not installed (pip install -e '.[bench]')"
+        pg_first = Measurement(
+            "pg-csv-import",
+            f"stdreg import (csv, fresh {PG} schema)",
+            f"stdreg --db URL import FILE.csv --year {YEAR}",
+            rows,
+        )
+        pg_again = Measurement(
+            "pg-csv-reimport",
+            "stdreg import (same csv again)",
+            f"stdreg --db URL import FILE.csv --year {YEAR}  # into the schema that holds it",
+            rows,
+        )
+        pg_copy = Measurement(
+            "pg-csv-copy",
+            "(a) csv module + psycopg COPY",
+            "python bench/baselines.py csv-copy FILE.csv URL SCHEMA",
+            rows,
+        )
         for i in range(self.repeat):
+            if self.pg is not None:
+                self._pg_csv_run(
+                    i, pg_first, pg_again if with_reimport else None, pg_copy if with_csv else None
+                )
+            if not self.sqlite:
+                continue
             cwd = self.work(f"csv-import-{i}")
             db = cwd / "register.sqlite"
             self.measure(first, self.stdreg_import(db, csv_path), cwd)
@@ -352,7 +466,7 @@ class Bench:
                     )
             if i < self.repeat - 1:  # keep the last register for report and query
                 shutil.rmtree(cwd)
-        if with_csv:
+        if with_csv and self.sqlite:
             section = Section(
                 "csv",
                 "CSV import",
@@ -363,11 +477,55 @@ class Bench:
             if self.register is not None:
                 self.check_register(self.register, section)
             self.sections.append(section)
-        if with_reimport:
+        if with_csv and self.pg is not None:
+            section = Section(
+                "csv",
+                f"CSV import, {PG}",
+                pg_first,
+                [Comparison(pg_copy, "rows/s", 0.5)],
+                memory_target_mib=MEMORY_TARGET_MIB,
+            )
+            self.check_pg_register(self.pg_register, section)
+            self.sections.append(section)
+        if with_reimport and self.sqlite:
             baseline = Measurement("csv-import", "first import (same runs)", first.command, rows, first.runs)
             self.sections.append(
                 Section("reimport", "Re-import, unchanged", again, [Comparison(baseline, "speedup", 2.0)])
             )
+        if with_reimport and self.pg is not None:
+            baseline = Measurement(
+                "pg-csv-import", "first import (same runs)", pg_first.command, rows, pg_first.runs
+            )
+            self.sections.append(
+                Section(
+                    "reimport",
+                    f"Re-import, unchanged, {PG}",
+                    pg_again,
+                    [Comparison(baseline, "speedup", 2.0)],
+                )
+            )
+
+    def _pg_csv_run(
+        self, i: int, first: Measurement, again: Measurement | None, copy: Measurement | None
+    ) -> None:
+        """One PostgreSQL run: stdreg into a fresh schema (kept if last), COPY into another (dropped)."""
+        assert self.pg is not None
+        csv_path = self.data.csv
+        schema = self.pg.schema(f"import_{i}")
+        cwd = self.work(f"pg-csv-import-{i}")
+        self.measure(first, self.stdreg_import(self.pg.stdreg_url(schema), csv_path), cwd)
+        if again is not None:
+            self.measure(again, self.stdreg_import(self.pg.stdreg_url(schema), csv_path), cwd)
+        if first.runs[-1].returncode == 0 and i == self.repeat - 1:
+            self.pg_register = schema  # kept for report and query
+        else:
+            self.pg.drop(schema)
+        if copy is not None:
+            flat = self.pg.schema(f"copy_{i}")
+            self.measure(
+                copy, self.baseline("csv-copy", csv_path, self.pg.libpq, flat), self.work(f"pg-csv-copy-{i}")
+            )
+            self.pg.drop(flat)
 
     def group_xlsx(self) -> None:
         rows = self.data.xlsx_rows
@@ -395,9 +553,22 @@ class Bench:
         ]
         if not _importable("python_calamine"):
             readers[1].unavailable = "python-calamine is not installed (it comes with stdreg: reinstall it)"
+        on_pg = Measurement(
+            "pg-xlsx-import",
+            f"stdreg import (xlsx, fresh {PG} schema)",
+            f"stdreg --db URL import FILE.xlsx --year {YEAR}",
+            rows,
+        )
+        pg_schema: str | None = None
         for i in range(self.repeat):
             cwd = self.work(f"xlsx-import-{i}")
-            self.measure(mine, self.stdreg_import(cwd / "register.sqlite", xlsx), cwd)
+            if self.sqlite:
+                self.measure(mine, self.stdreg_import(cwd / "register.sqlite", xlsx), cwd)
+            if self.pg is not None:
+                if pg_schema is not None:
+                    self.pg.drop(pg_schema)
+                pg_schema = self.pg.schema(f"xlsx_{i}")
+                self.measure(on_pg, self.stdreg_import(self.pg.stdreg_url(pg_schema), xlsx), cwd)
             for reader in readers:
                 if reader.unavailable is None:
                     name = reader.key
@@ -414,11 +585,21 @@ class Bench:
             Comparison(r, "rows/s", 0.8 if r is fastest else None, "fastest reader" if r is fastest else "")
             for r in readers
         ]
-        section = Section("xlsx", "XLSX import", mine, comparisons)
-        if rows < self.data.rows:
-            section.notes.append(f"the XLSX holds the first {rows:,} of the {self.data.rows:,} rows (capped)")
-        self.check_register(WORK / f"xlsx-import-{self.repeat - 1}" / "register.sqlite", section)
-        self.sections.append(section)
+        capped = f"the XLSX holds the first {rows:,} of the {self.data.rows:,} rows (capped)"
+        if self.sqlite:
+            section = Section("xlsx", "XLSX import", mine, comparisons)
+            if rows < self.data.rows:
+                section.notes.append(capped)
+            self.check_register(WORK / f"xlsx-import-{self.repeat - 1}" / "register.sqlite", section)
+            self.sections.append(section)
+        if self.pg is not None:
+            section = Section("xlsx", f"XLSX import, {PG}", on_pg, comparisons)
+            if rows < self.data.rows:
+                section.notes.append(capped)
+            self.check_pg_register(pg_schema, section)
+            self.sections.append(section)
+            if pg_schema is not None:
+                self.pg.drop(pg_schema)
 
     def ensure_register(self) -> Path | None:
         if self.register is None:
@@ -432,7 +613,58 @@ class Bench:
             self.register = db
         return self.register
 
+    def ensure_pg_register(self) -> str | None:
+        if self.pg is None:
+            return None
+        if self.pg_register is None:
+            self.log(f"building a {PG} register for report and query (not measured)")
+            schema = self.pg.schema("register")
+            run = run_process(
+                self.stdreg_import(self.pg.stdreg_url(schema), self.data.csv), cwd=self.work("pg-register")
+            )
+            if run.returncode != 0:
+                self.log(f"  the import failed: {run.error}")
+                return None
+            self.pg_register = schema
+        return self.pg_register
+
     def group_report(self) -> None:
+        if self.sqlite:
+            self._report_sqlite()
+        if self.pg is not None:
+            self._report_pg()
+
+    def _report_pg(self) -> None:
+        assert self.pg is not None
+        self.log(f"report --format json, {PG}")
+        mine = Measurement(
+            "pg-report-json",
+            "stdreg report --format json",
+            f"stdreg --db URL report --year {YEAR} --format json",
+            None,
+        )
+        base = Measurement(
+            "pg-report-sql",
+            "one aggregation query (psycopg)",
+            f"python bench/baselines.py report-pg URL SCHEMA {AS_OF}",
+            None,
+        )
+        self.sections.append(Section("report", f"Report (json), {PG}", mine, [Comparison(base, "time", 3.0)]))
+        schema = self.ensure_pg_register()
+        if schema is None:
+            mine.unavailable = base.unavailable = "no register (the import failed)"
+            return
+        cwd = self.work("pg-report")
+        url = self.pg.stdreg_url(schema)
+        report = [*self.stdreg, "--db", url, "report", "--year", str(YEAR), "--format", "json"]
+        sql = self.baseline("report-pg", self.pg.libpq, schema, AS_OF)
+        run_process(report, cwd=cwd)  # warm-up
+        run_process(sql, cwd=cwd)
+        for _ in range(self.repeat):
+            self.measure(mine, report, cwd, cwd / "report.json")
+            self.measure(base, sql, cwd, cwd / "baseline.json")
+
+    def _report_sqlite(self) -> None:
         self.log("report --format json")
         mine = Measurement(
             "report-json", "stdreg report --format json", f"stdreg report --year {YEAR} --format json", None
@@ -472,41 +704,54 @@ class Bench:
             "python bench/baselines.py xlsx-write CELLS.json OUT.xlsx",
             None,
         )
-        section = Section("report-xlsx", "Report (xlsx)", mine, [Comparison(base, "time", 1.2)])
-        self.sections.append(section)
+        on_pg = Measurement(
+            "pg-report-xlsx",
+            "stdreg report --format xlsx",
+            f"stdreg --db URL report --year {YEAR} --format xlsx -o OUT.xlsx",
+            None,
+        )
+        subjects = []  # (measurement, register) of each backend that runs
+        if self.sqlite:
+            subjects.append((mine, "sqlite"))
+            self.sections.append(
+                Section("report-xlsx", "Report (xlsx)", mine, [Comparison(base, "time", 1.2)])
+            )
+        if self.pg is not None:
+            subjects.append((on_pg, "pg"))
+            self.sections.append(
+                Section("report-xlsx", f"Report (xlsx), {PG}", on_pg, [Comparison(base, "time", 1.2)])
+            )
         _, help_text = capture([*self.stdreg, "report", "--help"])
         if "xlsx" not in help_text:
-            mine.unavailable = "not available yet (stdreg report --help lists no xlsx format)"
-            return
-        db = self.ensure_register()
-        if db is None:
-            mine.unavailable = "no register (the import failed)"
+            for m, _ in subjects:
+                m.unavailable = "not available yet (stdreg report --help lists no xlsx format)"
             return
         cwd = self.work("report-xlsx")
-        out = cwd / "report.xlsx"
-        report = [
-            *self.stdreg,
-            "--db",
-            str(db),
-            "report",
-            "--year",
-            str(YEAR),
-            "--format",
-            "xlsx",
-            "-o",
-            str(out),
-        ]
-        warm = run_process(report, cwd=cwd)
-        if warm.returncode != 0 or not out.exists():
-            mine.add(warm)
+        commands = []
+        for m, backend in subjects:
+            db = self.ensure_register() if backend == "sqlite" else self.ensure_pg_register()
+            if db is None:
+                m.unavailable = "no register (the import failed)"
+                continue
+            if self.pg is not None and backend == "pg":
+                db = self.pg.stdreg_url(str(db))
+            out = cwd / f"report-{backend}.xlsx"
+            report = [*self.stdreg, "--db", str(db), "report", "--year", str(YEAR), "--format", "xlsx"]
+            report += ["-o", str(out)]
+            warm = run_process(report, cwd=cwd)
+            if warm.returncode != 0 or not out.exists():
+                m.add(warm)
+                continue
+            commands.append((m, report, out))
+        if not commands:
             return
         cells = cwd / "cells.json"
-        baselines = str(BENCH / "baselines.py")
-        run_process([sys.executable, baselines, "xlsx-cells", str(out), str(cells)], cwd=cwd)
-        write = [sys.executable, baselines, "xlsx-write", str(cells), str(cwd / "baseline.xlsx")]
+        run_process(self.baseline("xlsx-cells", commands[0][2], cells), cwd=cwd)
+        write = self.baseline("xlsx-write", cells, cwd / "baseline.xlsx")
         run_process(write, cwd=cwd)
         for _ in range(self.repeat):
-            self.measure(mine, report, cwd)
+            for m, report, _out in commands:
+                self.measure(m, report, cwd)
             self.measure(base, write, cwd)
 
     def group_query(self) -> None:
@@ -515,13 +760,20 @@ class Bench:
         available = code == 0
         as_of = ["--as-of", AS_OF] if "--as-of" in help_text else []
         date = AS_OF if as_of else dt.date.today().isoformat()
-        db = self.ensure_register() if available else None
-        baselines = str(BENCH / "baselines.py")
-        for by, option, value, title in (
-            ("industry", "--industry", QUERY_INDUSTRY, "Query (filter)"),
-            ("enterprise", "--enterprise", QUERY_NAME, "Query (name search)"),
+        backends = (["sqlite"] if self.sqlite else []) + (["pg"] if self.pg is not None else [])
+        for backend, by, option, value, title in (
+            (backend, *query)
+            for backend in backends
+            for query in (
+                ("industry", "--industry", QUERY_INDUSTRY, "Query (filter)"),
+                ("enterprise", "--enterprise", QUERY_NAME, "Query (name search)"),
+            )
         ):
-            key = f"query-{by}"
+            on_pg = backend == "pg"
+            db: Path | str | None = None
+            if available:
+                db = self.ensure_pg_register() if on_pg else self.ensure_register()
+            key = ("pg-" if on_pg else "") + f"query-{by}"
             mine = Measurement(
                 key,
                 f"stdreg query {option} {value} --format csv",
@@ -530,10 +782,13 @@ class Bench:
             )
             base = Measurement(
                 f"{key}-sql",
-                "the same SQL (sqlite3) to CSV",
-                f"python bench/baselines.py query-sql REGISTER {by}",
+                "the same SQL (psycopg) to CSV" if on_pg else "the same SQL (sqlite3) to CSV",
+                f"python bench/baselines.py query-pg URL SCHEMA {by}"
+                if on_pg
+                else f"python bench/baselines.py query-sql REGISTER {by}",
                 None,
             )
+            title = f"{title}, {PG}" if on_pg else title
             self.sections.append(Section("query", title, mine, [Comparison(base, "time", None)]))
             if not available:
                 mine.unavailable = "not available yet (stdreg query --help fails: no query command)"
@@ -547,8 +802,13 @@ class Bench:
                 mine.unavailable = "no register (the import failed)"
                 continue
             cwd = self.work(key)
-            query = [*self.stdreg, "--db", str(db), "query", option, value, "--format", "csv", *as_of]
-            sql = [sys.executable, baselines, "query-sql", str(db), date, by, value]
+            if on_pg and self.pg is not None:
+                url = self.pg.stdreg_url(str(db))
+                query = [*self.stdreg, "--db", url, "query", option, value, "--format", "csv", *as_of]
+                sql = self.baseline("query-pg", self.pg.libpq, str(db), date, by, value)
+            else:
+                query = [*self.stdreg, "--db", str(db), "query", option, value, "--format", "csv", *as_of]
+                sql = self.baseline("query-sql", db, date, by, value)
             run_process(query, cwd=cwd)  # warm-up
             run_process(sql, cwd=cwd)
             for _ in range(self.repeat):
@@ -766,7 +1026,7 @@ def machine() -> dict[str, Any]:
         "commit": commit + (" (src modified)" if dirty else ""),
         "packages": {
             name: version(name)
-            for name in ("sqlalchemy", "openpyxl", "python-calamine", "sqlite-utils", "typer")
+            for name in ("sqlalchemy", "openpyxl", "python-calamine", "sqlite-utils", "typer", "psycopg")
         },
     }
 
@@ -791,6 +1051,11 @@ def _busy(info: dict[str, Any]) -> str:
 def header_lines(info: dict[str, Any], data: datagen.DataSet, repeat: int) -> list[str]:
     packages = ", ".join(f"{k} {v}" for k, v in info["packages"].items() if v)
     xlsx = f"{data.xlsx_rows:,} rows" + (" (capped)" if data.xlsx_rows < data.rows else "")
+    if not data.xlsx_rows:
+        xlsx = "not written"
+    backends = f"SQLite {info['sqlite']}" if info.get("sqlite_rows", True) else "SQLite rows not run"
+    if info.get("postgresql"):
+        backends += f"; {PG} {info['postgresql']} (same machine, local TCP)"
     return [
         f"# stdreg benchmark: {data.rows:,} products of {data.enterprises:,} enterprises",
         "",
@@ -798,7 +1063,7 @@ def header_lines(info: dict[str, Any], data: datagen.DataSet, repeat: int) -> li
         f"- machine: {info['cpus']} CPUs ({info['cpu_model'] or '?'}), {info['platform']}",
         f"- load average (1, 5, 15 min) at start {info['load_average']}, at end "
         f"{info.get('load_average_end', '?')}{_busy(info)}",
-        f"- Python {info['python']}, SQLite {info['sqlite']}; {packages}",
+        f"- Python {info['python']}, {backends}; {packages}",
         f"- data: CSV {data.meta['csv_bytes'] / 2**20:.1f} MiB; XLSX {xlsx}, "
         f"{data.meta['xlsx_bytes'] / 2**20:.1f} MiB; seed {data.meta['seed']}; "
         f"repeat {repeat} (CLI rows at least {MIN_CLI_RUNS})",
@@ -851,27 +1116,57 @@ def main(argv: list[str] | None = None) -> int:
         "--only", type=parse_only, action="extend", help="comma-separated groups to run (default: all)"
     )
     parser.add_argument(
-        "--repeat", type=int, default=3, help="runs of each measurement (at least 3; default 3)"
+        "--repeat", type=int, help="runs of each measurement (at least 3; default 3; --national: 1)"
     )
     parser.add_argument(
         "--memory-curve", action="store_true", help="also run the CSV import at rows/5 and rows: peak memory"
     )
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get(PG_URL_ENV) or None,
+        help=f"also run on this PostgreSQL database, a schema per register (default: ${PG_URL_ENV})",
+    )
+    parser.add_argument("--pg-only", action="store_true", help="run the PostgreSQL rows only")
+    parser.add_argument(
+        "--national",
+        action="store_true",
+        help="the national-size run on PostgreSQL: 4,400,000 products, CSV import and report, once each "
+        "(same as --rows national --pg-only --only csv,report --repeat 1)",
+    )
     args = parser.parse_args(argv)
-    repeat = max(3, args.repeat)
+    if args.national:
+        args.rows = datagen.SIZES["national"]
+        args.pg_only = True
+        args.only = args.only or ["csv", "report"]
+    if args.pg_only and not args.pg_url:
+        parser.error(f"--pg-only and --national need --pg-url or ${PG_URL_ENV}")
+    # three runs at least, for a median; the national run once unless told (the header says)
+    repeat = max(1, args.repeat or 1) if args.national else max(3, args.repeat or 3)
     groups = args.only or list(GROUPS)
+    if args.pg_only:
+        groups = [g for g in groups if g != "cli"]  # start-up does not depend on the backend
 
     def log(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
     started = time.perf_counter()
     info = machine()
-    data = datagen.ensure(DATA, args.rows, log=log)
+    pg = Postgres(args.pg_url) if args.pg_url else None
+    if pg is not None:
+        pg.check()
+        info["postgresql"] = pg.version
+    info["sqlite_rows"] = not args.pg_only
+    data = datagen.ensure(DATA, args.rows, xlsx="xlsx" in groups, log=log)
     if WORK.exists():
         shutil.rmtree(WORK)
-    bench = Bench(data, repeat, groups, log)
-    bench.run()
+    bench = Bench(data, repeat, groups, log, pg=pg, sqlite=not args.pg_only)
+    try:
+        bench.run()
+    finally:
+        if pg is not None:
+            pg.drop_all()
     info["load_average_end"] = _load()
-    curve = bench.memory_curve() if args.memory_curve else None
+    curve = bench.memory_curve() if args.memory_curve and bench.sqlite else None
 
     lines = header_lines(info, data, repeat) + ["", markdown_table(table_rows(bench.sections))]
     notes = [f"- {s.title}: {n}" for s in bench.sections for n in s.notes if n]
@@ -893,7 +1188,7 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
 
     OUT.mkdir(parents=True, exist_ok=True)
-    stem = OUT / f"bench_{data.rows}"
+    stem = OUT / (f"bench_{data.rows}" + ("_pg" if args.pg_only else ""))
     stem.with_suffix(".md").write_text(text, encoding="utf-8")
     result = {
         "machine": info,

@@ -114,6 +114,7 @@ class RegisterLoader:
         self.column = column
         self.counts: Counter[str] = Counter()
         self.log = ChangeLog(self.bulk, batch_id)  # what each update and delete overwrote
+        self._new_products: set[int] = set()  # inserted by this chunk: no version or execution to read
 
     # -- the whole file --------------------------------------------------------------------
 
@@ -311,13 +312,19 @@ class RegisterLoader:
             for name in enterprise.products
             if (enterprise_ids[code], name) not in ids
         ]
+        self._new_products = set()
         if new:
             self.bulk.insert(
                 "product", ("enterprise_id", "name", "batch_id"), [(*key, self.batch_id) for key in new]
             )
             for pid, eid, name in self.bulk.select_in(query, sorted({eid for eid, _ in new})):
                 ids[(eid, name)] = pid
+            self._new_products = {ids[key] for key in new}
         return ids
+
+    def _known_products(self, product_ids: dict[tuple[int, str], int]) -> list[int]:
+        """The products that were in the register before this chunk (only they have history)."""
+        return [pid for pid in product_ids.values() if pid not in self._new_products]
 
     def _product_versions(
         self,
@@ -326,7 +333,8 @@ class RegisterLoader:
         product_ids: dict[tuple[int, str], int],
         caps: dict[int, dt.date],
     ) -> None:
-        versions = self._versions("product_version", "product_id", list(product_ids.values()), PRODUCT_FIELDS)
+        known = self._known_products(product_ids)
+        versions = self._versions("product_version", "product_id", known, PRODUCT_FIELDS)
         plans: list[tuple[int, Plan]] = []
         for code, enterprise in enterprises.items():
             eid = enterprise_ids[code]
@@ -360,7 +368,7 @@ class RegisterLoader:
         by_pair: dict[tuple[int, int], list[Version]] = defaultdict(list)
         query = "SELECT id, product_id, standard_id, valid_from, valid_to FROM execution WHERE product_id IN"
         for xid, pid, sid, valid_from, valid_to in sorted(
-            self.bulk.select_in(query, list(product_ids.values()), dates=(3, 4)), key=lambda r: r[3]
+            self.bulk.select_in(query, self._known_products(product_ids), dates=(3, 4)), key=lambda r: r[3]
         ):
             by_pair[(pid, sid)].append(Version(xid, valid_from, valid_to))
         plans: list[tuple[tuple[int, int], Plan]] = []

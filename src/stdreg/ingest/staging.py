@@ -61,6 +61,8 @@ class RegisterStage:
         """The staged rows, whole enterprises at a time, each enterprise's rows in file order."""
         self.flush()
         self.connection.exec_driver_sql(f"CREATE INDEX {TABLE}_by_enterprise ON {TABLE} (org_code, seq)")
+        if not self.bulk.sqlite:  # autovacuum never sees temporary tables: without this, guessed plans
+            self.connection.exec_driver_sql(f"ANALYZE {TABLE}")
         sizes = self.connection.exec_driver_sql(
             f"SELECT org_code, COUNT(*) FROM {TABLE} GROUP BY org_code ORDER BY org_code"
         ).all()
