@@ -141,7 +141,9 @@ def region_name(source: str, region: str | None) -> str:
             raise UsageError("--region must not be empty")
         return name
     if "://" in source:
-        raise UsageError(f"name the region of {_shown(source)} with --region (a URL has no file name)")
+        from stdreg.store import display_url
+
+        raise UsageError(f"name the region of {display_url(source)} with --region (a URL has no file name)")
     return Path(source).stem
 
 
@@ -154,9 +156,9 @@ def merge_register(
     consistent snapshot, so its own writers may go on meanwhile.
     """
     from stdreg.ingest.catalog import refresh_outdated
-    from stdreg.store import open_register, resolve_url
+    from stdreg.store import display_url, open_register, resolve_url
 
-    location = _shown(resolve_url(source_db))
+    location = display_url(resolve_url(source_db))
     if resolve_url(source_db) == target.url:
         raise UsageError(f"{location} is the register being merged into")
     source = open_register(source_db, create=False)
@@ -187,19 +189,20 @@ def merge_register(
     return result
 
 
-def _shown(url: str) -> str:
-    """A register's location for messages and the batch: a file's path, a URL without password."""
-    from sqlalchemy import make_url
-
-    from stdreg.store import sqlite_path
-
-    path = sqlite_path(url)
-    if path is not None:
-        return str(path)
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return url
+def merged_regions(connection: Connection) -> list[dict[str, Any]]:
+    """The regions merged into this register: where each came from and its last merge."""
+    rows = connection.execute(
+        text(
+            "SELECT m.name, m.location, m.last_batch_id, b.finished_at, "
+            "(SELECT COUNT(*) FROM enterprise e WHERE e.region = m.name) AS enterprises "
+            "FROM merge_source m LEFT JOIN import_batch b ON b.id = m.last_batch_id ORDER BY m.name"
+        )
+    )
+    return [
+        {"region": name, "source": location, "last_merge_batch": batch,
+         "merged_at": str(when)[:19] if when else None, "enterprises": enterprises}
+        for name, location, batch, when, enterprises in rows
+    ]  # fmt: skip
 
 
 # The enterprises the target's own batches (updates, imports: not merged ones) wrote or

@@ -55,6 +55,19 @@ def sqlite_path(url: str) -> Path | None:
     return Path(path) if path and path != ":memory:" else None
 
 
+def display_url(url: str) -> str:
+    """A register's location for people: a file's path, a server's URL without its password."""
+    path = sqlite_path(url)
+    if path is not None:
+        return str(path)
+    from sqlalchemy import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can read: shown as given
+        return url
+
+
 def migrations_dir() -> Path:
     """The Alembic environment: inside the installed wheel, or at the top of a source checkout."""
     packaged = Path(str(resources.files("stdreg"))) / "migrations"
@@ -137,7 +150,7 @@ class Register:
             script.get_revision(revision)
         except Exception as exc:
             raise DatabaseError(
-                f"the register {self.url} has schema revision {revision}, which this "
+                f"the register {display_url(self.url)} has schema revision {revision}, which this "
                 "stdreg does not know: it was written by a newer stdreg; upgrade stdreg "
                 "to use it"
             ) from exc
@@ -179,19 +192,20 @@ def open_register(db: str | None, *, create: bool = True) -> Register:
     try:
         engine = create_engine_for(url)
     except Exception as exc:  # bad URL, missing driver
-        raise DatabaseError(f"cannot open the register {url}: {exc}") from exc
+        raise DatabaseError(f"cannot open the register {display_url(url)}: {exc}") from exc
     register = Register(url=url, engine=engine)
     if _stored_revision(register) == SCHEMA_HEAD:
         return register
     try:
         current = register.revision()
     except Exception as exc:
-        raise DatabaseError(f"cannot open the register {url}: {exc}") from exc
+        raise DatabaseError(f"cannot open the register {display_url(url)}: {exc}") from exc
     if current is None:
+        _refuse_missing_schema(register)
         if _has_foreign_tables(register):
-            raise DatabaseError(f"{url} holds tables but is not a stdreg register")
+            raise DatabaseError(f"{display_url(url)} holds tables but is not a stdreg register")
         if not create:  # e.g. a source to merge: only read, never set up
-            raise DatabaseError(f"{url} is not a stdreg register (it is empty)")
+            raise DatabaseError(f"{display_url(url)} is not a stdreg register (it is empty)")
         # two first runs at once (two cron jobs on a new register): one creates, the other waits
         with writer_lock(register, wait=60):
             if register.revision() is None:
@@ -200,7 +214,7 @@ def open_register(db: str | None, *, create: bool = True) -> Register:
     register._refuse_newer(current)
     if current != head_revision():
         raise DatabaseError(
-            f"the register {url} is at schema revision {current}; run `stdreg db upgrade` "
+            f"the register {display_url(url)} is at schema revision {current}; run `stdreg db upgrade` "
             "to bring it to this stdreg's revision (a backup is taken first)"
         )
     return register
@@ -216,6 +230,21 @@ def _stored_revision(register: Register) -> str | None:
     except Exception:  # no such table yet, or not a database: the full check says why
         return None
     return row[0] if row else None
+
+
+def _refuse_missing_schema(register: Register) -> None:
+    """On a server, the schema a URL's search_path names must exist: stdreg creates tables, not schemas."""
+    if register.is_sqlite:
+        return
+    from sqlalchemy import text
+
+    with register.engine.connect() as connection:
+        schema = connection.execute(text("SELECT current_schema()")).scalar()
+    if schema is None:
+        raise DatabaseError(
+            f"{display_url(register.url)}: the schema its search_path names does not exist; "
+            "create it first (CREATE SCHEMA name), or leave search_path out to use public"
+        )
 
 
 def _has_foreign_tables(register: Register) -> bool:
@@ -289,14 +318,17 @@ def writer_lock(register: Register, *, wait: float = 0.0, bulk: bool = True) -> 
 def _advisory_lock(register: Register, wait: float) -> Iterator[None]:
     from sqlalchemy import text
 
-    key = "hashtextextended(current_database() || '.' || current_schema() || '.stdreg-writer', 0)"
+    # COALESCE: a search_path naming no existing schema must not make the key NULL (never granted)
+    key = (
+        "hashtextextended(current_database() || '.' || COALESCE(current_schema(), '') || '.stdreg-writer', 0)"
+    )
     deadline = time.monotonic() + max(wait, 0.0)
     with register.engine.connect() as connection:
         while not connection.execute(text(f"SELECT pg_try_advisory_lock({key})")).scalar_one():
             connection.rollback()
             if time.monotonic() >= deadline:
                 raise RegisterLocked(
-                    f"another stdreg writer holds the lock on {register.url}; try again later"
+                    f"another stdreg writer holds the lock on {display_url(register.url)}; try again later"
                     + (f" (waited {wait:g} s)" if wait else " or pass --wait SECONDS")
                 )
             time.sleep(0.1)

@@ -20,17 +20,21 @@ def info(
     format: Annotated[TableOrJson, typer.Option("--format", "-f", help="Output format.")] = TableOrJson.table,
 ) -> None:
     """Where the register is, its schema revision, and how many rows each table holds."""
-    from stdreg.store import head_revision, open_register, row_counts
+    from stdreg.merge import merged_regions
+    from stdreg.store import display_url, head_revision, open_register, row_counts
 
     register = open_register(options(ctx).db)
     try:
+        with register.engine.connect() as connection:
+            merged = merged_regions(connection)
         facts = {
-            "url": register.url,
+            "url": display_url(register.url) if register.path is None else register.url,
             "path": str(register.path) if register.path else None,
             "backend": register.engine.dialect.name,
             "schema_revision": register.revision(),
             "latest_revision": head_revision(),
             "rows": row_counts(register),
+            "merged": merged,
         }
     finally:
         register.dispose()
@@ -42,6 +46,11 @@ def info(
     typer.echo(f"schema:    {facts['schema_revision']} (latest {facts['latest_revision']})")
     for table, count in facts["rows"].items():  # type: ignore[union-attr]
         typer.echo(f"  {table:<20} {count:>12,}")
+    for region in merged:
+        typer.echo(
+            f"merged:    {region['region']}: {region['enterprises']:,} enterprises, last merged "
+            f"{region['merged_at'] or '?'} (batch {region['last_merge_batch']}) from {region['source']}"
+        )
 
 
 @app.command("upgrade")
@@ -66,7 +75,9 @@ def upgrade(
     from stdreg.store import (
         Register,
         _has_foreign_tables,
+        _refuse_missing_schema,
         create_engine_for,
+        display_url,
         head_revision,
         resolve_url,
         sqlite_path,
@@ -88,9 +99,13 @@ def upgrade(
                 revision = register.revision()
                 foreign = revision is None and _has_foreign_tables(register)
             except Exception as exc:  # not a database, or not one SQLAlchemy can read
-                raise DatabaseError(f"cannot read the register {url}: {exc}") from exc
+                raise DatabaseError(f"cannot read the register {display_url(url)}: {exc}") from exc
+            if revision is None:
+                _refuse_missing_schema(register)
             if foreign:
-                raise DatabaseError(f"{url} holds tables but is not a stdreg register; nothing changed")
+                raise DatabaseError(
+                    f"{display_url(url)} holds tables but is not a stdreg register; nothing changed"
+                )
             if revision is not None and revision != head_revision():
                 register._refuse_newer(revision)
                 if register.is_sqlite:
@@ -106,9 +121,9 @@ def upgrade(
     finally:
         register.dispose()
     if before == after:
-        messages.info(f"{url}: already at the latest revision {after}")
+        messages.info(f"{display_url(url)}: already at the latest revision {after}")
     else:
-        messages.info(f"{url}: upgraded from {before or 'nothing'} to {after}")
+        messages.info(f"{display_url(url)}: upgraded from {before or 'nothing'} to {after}")
 
 
 @app.command("backup")
