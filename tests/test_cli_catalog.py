@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from builders import CATALOG_HEADERS, row, write_csv, write_xlsx
 from test_cli_import import rejects_of, warnings_of
 
@@ -57,11 +55,10 @@ def test_replaced_standard_is_outdated_from_the_replacement_taking_effect(stdreg
     assert catalog(stdreg, tmp_path, rows, "--as-of", "2013-01-01").exit_code == 0
     assert outdated(stdreg, 2011) == 0
     assert outdated(stdreg, 2012) == 1
-    with sqlite3.connect(stdreg.db) as connection:
-        (replaced_by,) = connection.execute(
-            "SELECT n.code FROM standard o JOIN standard n ON n.id = o.replaced_by_id "
-            "WHERE o.code = 'GB/T 13023-2008'"
-        ).fetchone()
+    ((replaced_by,),) = stdreg.sql(
+        "SELECT n.code FROM standard o JOIN standard n ON n.id = o.replaced_by_id "
+        "WHERE o.code = 'GB/T 13023-2008'"
+    )
     assert replaced_by == "GB/T 13023-2012"
 
 
@@ -115,8 +112,7 @@ def test_committee_codes_and_self_links_are_warnings(stdreg, tmp_path):
     ]
     run = catalog(stdreg, tmp_path, rows, headers=headers)
     assert run.exit_code == 0
-    with sqlite3.connect(stdreg.db) as connection:
-        assert connection.execute("SELECT COUNT(*), COUNT(replaced_by_id) FROM standard").fetchone() == (2, 0)
+    assert stdreg.sql("SELECT COUNT(*), COUNT(replaced_by_id) FROM standard") == [(2, 0)]
     messages = {(w[2], w[3].split(":")[0]) for w in warnings_of(stdreg.cwd / "catalog.csv.rejects.xlsx")}
     assert ("TC291", "not a standard code (unknown issuer prefix 'TC')") in messages or any(
         v == "TC291" for v, _ in messages

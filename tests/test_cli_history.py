@@ -3,8 +3,6 @@ told as a timeline, old → new, with its date and source."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from builders import CATALOG_HEADERS, org_code, row, uscc, write_csv
 
 U1 = uscc(1)
@@ -19,8 +17,7 @@ def whats(events: list[dict]) -> list[str]:
 
 
 def sha_of(stdreg, batch: int) -> str:
-    with sqlite3.connect(stdreg.db) as connection:
-        return connection.execute("SELECT sha256 FROM import_batch WHERE id = ?", (batch,)).fetchone()[0]
+    return stdreg.sql("SELECT sha256 FROM import_batch WHERE id = :batch", batch=batch)[0][0]
 
 
 def test_imports_tell_what_they_added_changed_and_dropped(stdreg, tmp_path):

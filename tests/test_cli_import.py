@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +11,8 @@ import pytest
 from builders import HEADERS, org_code, row, uscc, write_csv, write_jsonl, write_xlsx
 
 
-def standards_in(db: str) -> set[str]:
-    with sqlite3.connect(db) as connection:
-        return {r[0] for r in connection.execute("SELECT code FROM standard")}
+def standards_in(stdreg) -> set[str]:
+    return {r[0] for r in stdreg.sql("SELECT code FROM standard")}
 
 
 def rejects_of(path: Path) -> list[tuple[Any, ...]]:
@@ -75,7 +73,7 @@ def test_messy_codes_are_normalized(stdreg, tmp_path):
         row(1, "纸F", "GB 1234-89"),
     ]
     stdreg.ok("import", write_xlsx(tmp_path / "messy.xlsx", rows), "--year", "2024")
-    assert standards_in(stdreg.db) == {
+    assert standards_in(stdreg) == {
         "GB/T 13023-2008",
         "GB/T 1234-2008",
         "ISO 536:2019",
@@ -92,10 +90,9 @@ def test_messy_codes_are_normalized(stdreg, tmp_path):
 def test_a_dual_number_is_its_chinese_standard_adopting_the_other_idt(stdreg, tmp_path):
     rows = [row(1, "纸", "GB/T 19001-2016/ISO 9001:2015"), row(2, "布", "GB/T 19001-2016")]
     stdreg.ok("import", write_csv(tmp_path / "r.csv", rows), "--year", "2017")
-    with sqlite3.connect(stdreg.db) as connection:
-        assert connection.execute("SELECT code, adopted_code, degree FROM standard").fetchall() == [
-            ("GB/T 19001-2016", "ISO 9001:2015", "IDT")
-        ]
+    assert stdreg.sql("SELECT code, adopted_code, degree FROM standard") == [
+        ("GB/T 19001-2016", "ISO 9001:2015", "IDT")
+    ]
     assert stdreg.report(2017)["totals"]["adopting_products"] == 2
 
 
@@ -267,10 +264,7 @@ def test_org_code_then_uscc_is_one_enterprise(stdreg, tmp_path):
     )
     stdreg.ok("import", write_csv(tmp_path / "2012.csv", [row(1, "纸", "GB/T 1-2008")]), "--year", "2012")
     assert stdreg.counts()["enterprise"] == 1
-    with sqlite3.connect(stdreg.db) as connection:
-        assert connection.execute("SELECT uscc, org_code FROM enterprise").fetchall() == [
-            (uscc(1), org_code(1))
-        ]
+    assert stdreg.sql("SELECT uscc, org_code FROM enterprise") == [(uscc(1), org_code(1))]
     assert stdreg.report(2012)["totals"]["enterprises"] == 1
 
 

@@ -53,10 +53,7 @@ def test_imports_every_file_oldest_first_and_archives_it(stdreg, inbox):
     assert {"a-newer.csv", "b-older 乡镇.xlsx"} <= archived
     with_warnings = archived - {"a-newer.csv", "b-older 乡镇.xlsx"}
     assert with_warnings <= {"b-older 乡镇.xlsx.warnings.xlsx"}  # title rows above the header
-    import sqlite3
-
-    with sqlite3.connect(stdreg.db) as connection:
-        batches = connection.execute("SELECT file_name, as_of FROM import_batch ORDER BY id").fetchall()
+    batches = stdreg.sql("SELECT file_name, as_of FROM import_batch ORDER BY id")
     assert batches == [("b-older 乡镇.xlsx", "2011-12-31"), ("a-newer.csv", "2011-12-31")]
     assert stdreg.report(2011)["totals"]["products"] == 2
     lines = run.stderr.splitlines()
@@ -202,13 +199,11 @@ def test_outdated_standards_are_reported_without_changing_the_exit_code(stdreg, 
 
 def test_as_of_applies_to_register_files_and_catalogs_are_as_of_today(stdreg, inbox):
     import datetime as dt
-    import sqlite3
 
     write_csv(inbox / "r.csv", [row(1, "纸", "GB/T 1-2008")])
     catalog(inbox / "c.csv", withdrawn("GB/T 1-2008", ""))
     stdreg.ok("refresh", "--inbox", inbox, "--as-of", "2011-06-30", *SETTLE)
-    with sqlite3.connect(stdreg.db) as connection:
-        kinds = dict(connection.execute("SELECT kind, as_of FROM import_batch").fetchall())
+    kinds = dict(stdreg.sql("SELECT kind, as_of FROM import_batch"))
     assert kinds == {"register": "2011-06-30", "catalog": dt.date.today().isoformat()}
 
 

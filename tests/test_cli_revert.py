@@ -4,7 +4,6 @@ its history marked; a batch that later batches built on is refused."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 import pytest
@@ -20,8 +19,7 @@ def register_rows(stdreg) -> dict[str, list[Any]]:
 
 
 def last_batch(stdreg) -> int:
-    with sqlite3.connect(stdreg.db) as connection:
-        return connection.execute("SELECT MAX(id) FROM import_batch").fetchone()[0]
+    return stdreg.sql("SELECT MAX(id) FROM import_batch")[0][0]
 
 
 def imported(stdreg, tmp_path, rows, year, *extra, name=None) -> int:
@@ -53,12 +51,11 @@ def test_revert_of_an_import_restores_the_register(stdreg, tmp_path):
     assert register_rows(stdreg) == before
     assert stdreg.report(2011) == report_2011
     assert stdreg.report(2012) == report_2012
-    with sqlite3.connect(stdreg.db) as connection:
-        kind, reverted_by = connection.execute(
-            "SELECT b.kind, a.reverted_by FROM import_batch a JOIN import_batch b ON b.id = a.reverted_by "
-            "WHERE a.id = ?",
-            (batch,),
-        ).fetchone()
+    ((kind, reverted_by),) = stdreg.sql(
+        "SELECT b.kind, a.reverted_by FROM import_batch a JOIN import_batch b ON b.id = a.reverted_by "
+        "WHERE a.id = :batch",
+        batch=batch,
+    )
     assert (kind, reverted_by) == ("revert", batch + 1)
     # the same file can be imported again: a revert is not the repeat of a file
     again = imported(stdreg, tmp_path, YEAR_2012, 2012, "--complete")

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from builders import org_code, uscc, write_csv, write_jsonl
+from conftest import new_register
 from stdreg.codes.adoption import DegreeError, parse_degree
 from stdreg.codes.credit_code import CreditCodeError, validate_org_code, validate_uscc
 from stdreg.codes.lifecycle import StatusError, parse_status
@@ -264,12 +265,13 @@ def _write(path: Path, headers: list[str], rows: list[list[Any]]) -> Path:
 
 
 @pytest.fixture(scope="module")
-def fuzz_register(tmp_path_factory):
+def fuzz_register(backend, tmp_path_factory):
     from stdreg.store import open_register
 
-    register = open_register(str(tmp_path_factory.mktemp("fuzz-register") / "register.sqlite"))
-    yield register
-    register.dispose()
+    with new_register(backend, tmp_path_factory.mktemp("fuzz-register")) as db:
+        register = open_register(db)
+        yield register
+        register.dispose()
 
 
 @settings(FUZZ, max_examples=EXAMPLES * 5 // 3)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import sqlite3
 import subprocess
 import sys
 import time
@@ -24,18 +23,22 @@ from builders import HEADERS, row, write_csv, write_jsonl, write_xlsx
 from xlsx_craft import BILLION_LAUGHS, Raw, shared_strings_xml, sheet_xml, write_package
 
 GOOD = row(1, "纸", "GB/T 1-2008")
+BASE = [row(n, f"产品{k}", "GB/T 1-2008") for n in range(1, 6) for k in range(2)]
 _TEMPLATE: dict[str, Path] = {}
 
 
 @pytest.fixture
 def register(stdreg, tmp_path_factory):
     """The `stdreg` CLI on a register that already holds a few rows."""
-    if "db" not in _TEMPLATE:
+    if stdreg.backend != "sqlite":  # a schema of its own: the rows are imported into it
+        folder = tmp_path_factory.mktemp("base")
+        stdreg.ok("import", write_csv(folder / "base.csv", BASE), "--year", "2011")
+        return stdreg
+    if "db" not in _TEMPLATE:  # on SQLite, a copy of one register file made once
         folder = tmp_path_factory.mktemp("template")
         db = folder / "register.sqlite"
-        data = [row(n, f"产品{k}", "GB/T 1-2008") for n in range(1, 6) for k in range(2)]
         template = type(stdreg)(str(db), folder)
-        template.ok("import", write_csv(folder / "base.csv", data), "--year", "2011")
+        template.ok("import", write_csv(folder / "base.csv", BASE), "--year", "2011")
         _TEMPLATE["db"] = db
     shutil.copyfile(_TEMPLATE["db"], stdreg.db)
     return stdreg
@@ -272,8 +275,7 @@ def test_a_cell_of_ten_megabytes_in_a_workbook(register, tmp_path, reader):
 def test_a_cell_at_excels_limit_is_read(register, tmp_path):
     name = "纸" * 32_767
     imported(register, write_csv(tmp_path / "limit.csv", [[*GOOD[:6], name, *GOOD[7:]]]))
-    with sqlite3.connect(register.db) as connection:
-        assert connection.execute("SELECT COUNT(*) FROM product WHERE name = ?", (name,)).fetchone() == (1,)
+    assert register.sql("SELECT COUNT(*) FROM product WHERE name = :name", name=name) == [(1,)]
 
 
 # --- formulas --------------------------------------------------------------------------------
@@ -284,11 +286,10 @@ def test_a_formula_cell_gives_its_cached_value_never_its_text(register, tmp_path
     cells[6] = Raw("str", '<f>CONCATENATE("纸","张")</f><v>纸张</v>')
     cells[10] = Raw(None, "<f>SUM(1,2)</f><v>3</v>")
     imported(register, write_package(tmp_path / "formula.xlsx", sheet_xml([HEADERS, cells])))
-    with sqlite3.connect(register.db) as connection:
-        product = connection.execute(
-            "SELECT p.name, v.output_value FROM product p JOIN product_version v ON v.product_id = p.id "
-            "WHERE p.name LIKE '纸%' AND v.valid_from = '2012-12-31'"
-        ).fetchall()
+    product = register.sql(
+        "SELECT p.name, v.output_value FROM product p JOIN product_version v ON v.product_id = p.id "
+        "WHERE p.name LIKE '纸%' AND v.valid_from = '2012-12-31'"
+    )
     assert product == [("纸张", 3.0)]
     assert "CONCATENATE" not in repr(register.dump()) and "SUM(" not in repr(register.dump())
 
@@ -322,8 +323,7 @@ def test_utf16_without_a_byte_order_mark(register, tmp_path):
     chinese = tmp_path / "utf16-chinese.csv"
     chinese.write_bytes("\r\n".join(",".join(map(str, r)) for r in [HEADERS, GOOD]).encode("utf-16-le"))
     imported(register, chinese)
-    with sqlite3.connect(register.db) as connection:
-        assert connection.execute("SELECT COUNT(*) FROM product WHERE name = '纸'").fetchone() == (1,)
+    assert register.sql("SELECT COUNT(*) FROM product WHERE name = '纸'") == [(1,)]
 
 
 @pytest.mark.parametrize("size", [64, 3000, 200_000])
@@ -387,6 +387,5 @@ def test_a_path_with_spaces_and_chinese_characters(register, tmp_path, suffix):
     else:
         write_jsonl(path, [dict(zip(HEADERS, r, strict=True)) for r in rows])
     imported(register, path)
-    with sqlite3.connect(register.db) as connection:
-        names = [r[0] for r in connection.execute("SELECT file_name FROM import_batch ORDER BY id")]
+    names = [r[0] for r in register.sql("SELECT file_name FROM import_batch ORDER BY id")]
     assert names[-1] == path.name

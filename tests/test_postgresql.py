@@ -1,41 +1,17 @@
 """The same register on PostgreSQL: the sample county gives the same figures as on SQLite.
 
-Runs when STDREG_TEST_PG_URL names a PostgreSQL database (``.ci/run`` sets it); each
-test works in a schema of its own, dropped afterwards, so runs never see each other.
+Every test of the suite runs on both backends (see conftest.py); the tests here compare
+the two side by side, or are about PostgreSQL itself. They need STDREG_TEST_PG_URL
+(``.ci/run`` sets it); each works in a schema of its own, dropped afterwards.
 """
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from conftest import PROJECT, Stdreg
 
-PG_URL = os.environ.get("STDREG_TEST_PG_URL")
-pytestmark = pytest.mark.skipif(not PG_URL, reason="STDREG_TEST_PG_URL is not set")
 SAMPLES = PROJECT / "sample_data"
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    from sqlalchemy import create_engine, make_url, text
-
-    assert PG_URL is not None
-    schema = f"stdreg_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def load_sample(stdreg: Stdreg) -> None:
@@ -67,10 +43,7 @@ def rounded(value: object) -> object:
     return round(value, 6) if isinstance(value, float) else value
 
 
-def test_writes_reads_and_the_workbook_on_postgresql(pg_url, tmp_path):
-    work = tmp_path / "work"
-    work.mkdir()
-    stdreg = Stdreg(pg_url, work)
+def test_writes_reads_and_the_workbook_of_the_sample_county(stdreg, tmp_path):
     load_sample(stdreg)
     assert stdreg("check", "--as-of", "2012-12-31").exit_code == 4
     workbook = tmp_path / "2012.xlsx"

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
-from conftest import PROJECT, Stdreg
+from conftest import PROJECT, Stdreg, new_register
 
 SAMPLES = PROJECT / "sample_data"
 
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> Stdreg:
+def county(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stdreg]:
     tmp = tmp_path_factory.mktemp("trend")
-    stdreg = Stdreg(str(tmp / "register.sqlite"), tmp)
-    stdreg.ok("import", SAMPLES / "register_2011.xlsx", "--year", "2011")
-    stdreg.ok("import", SAMPLES / "register_2012.csv", "--year", "2012", "--complete")
-    stdreg.ok("catalog", "import", SAMPLES / "catalog.csv", "--as-of", "2013-06-30")
-    return stdreg
+    with new_register(backend, tmp) as db:
+        stdreg = Stdreg(db, tmp)
+        stdreg.ok("import", SAMPLES / "register_2011.xlsx", "--year", "2011")
+        stdreg.ok("import", SAMPLES / "register_2012.csv", "--year", "2012", "--complete")
+        stdreg.ok("catalog", "import", SAMPLES / "catalog.csv", "--as-of", "2013-06-30")
+        yield stdreg
+        stdreg.close()
 
 
 def trend(stdreg: Stdreg, *args: str) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ import pytest
 from openpyxl import load_workbook
 
 from builders import row, write_csv
-from conftest import PROJECT, Stdreg
+from conftest import PROJECT, Stdreg, new_register
 
 SAMPLES = PROJECT / "sample_data"
 SHEETS = [
@@ -51,11 +52,17 @@ SIZE_NAMES = {"above": "规上", "below": "规下", "unknown": "未填"}
 
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def county(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    tmp = tmp_path_factory.mktemp("county")
+    with new_register(backend, tmp) as db:
+        stdreg = Stdreg(db, tmp)
+        yield imported_county(stdreg, tmp)
+        stdreg.close()
+
+
+def imported_county(stdreg: Stdreg, tmp: Path) -> dict[str, Any]:
     import json
 
-    tmp = tmp_path_factory.mktemp("county")
-    stdreg = Stdreg(str(tmp / "register.sqlite"), tmp)
     expected = json.loads((SAMPLES / "expected_summary.json").read_text(encoding="utf-8"))
     stdreg.ok("import", SAMPLES / "register_2011.xlsx", "--year", "2011")
     stdreg.ok("import", SAMPLES / "register_2012.csv", "--year", "2012", "--complete")

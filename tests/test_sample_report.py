@@ -18,15 +18,18 @@ EXPECTED = json.loads((SAMPLES / "expected_summary.json").read_text(encoding="ut
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory):
-    from conftest import Stdreg
+def reports(backend, tmp_path_factory):
+    from conftest import Stdreg, new_register
 
     tmp = tmp_path_factory.mktemp("sample")
-    stdreg = Stdreg(str(tmp / "register.sqlite"), tmp)
-    stdreg.ok("import", SAMPLES / "register_2011.xlsx", "--year", "2011")
-    stdreg.ok("import", SAMPLES / "register_2012.csv", "--year", "2012", "--complete")
-    stdreg.ok("catalog", "import", SAMPLES / "catalog.csv", "--as-of", EXPECTED["catalog_as_of"])
-    return {year: stdreg.report(year) for year in (2010, 2011, 2012)}
+    with new_register(backend, tmp) as db:
+        stdreg = Stdreg(db, tmp)
+        stdreg.ok("import", SAMPLES / "register_2011.xlsx", "--year", "2011")
+        stdreg.ok("import", SAMPLES / "register_2012.csv", "--year", "2012", "--complete")
+        stdreg.ok("catalog", "import", SAMPLES / "catalog.csv", "--as-of", EXPECTED["catalog_as_of"])
+        found = {year: stdreg.report(year) for year in (2010, 2011, 2012)}
+        stdreg.close()
+    return found
 
 
 CASES = {

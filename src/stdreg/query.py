@@ -621,11 +621,21 @@ def read_only_engine(url: str) -> Engine:
         options = " ".join(
             [*([given] if isinstance(given, str) else given), "-c default_transaction_read_only=on"]
         )
-        return create_engine(
+        engine = create_engine(
             parsed.difference_update_query(["options"]),
             poolclass=NullPool,
             connect_args={"options": options.strip()},
         )
+        from sqlalchemy import inspect
+
+        from stdreg.store import display_url
+
+        with engine.connect() as connection:  # as on SQLite: no register there yet is said so
+            exists = inspect(connection).has_table("alembic_version")
+        if not exists:
+            engine.dispose()
+            raise UsageError(f"no register at {display_url(url)} (it is created on first import)")
+        return engine
     raise UsageError(f"query sql runs on SQLite and PostgreSQL registers, not on {url.split(':', 1)[0]}")
 
 
