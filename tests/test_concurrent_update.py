@@ -5,15 +5,14 @@ not left to timing: the test holds a row lock in a transaction of its own, start
 updates, waits until PostgreSQL reports them waiting on a lock (``pg_stat_activity``,
 told apart by their ``application_name``), then lets go and checks what they wrote.
 
-Runs when STDREG_TEST_PG_URL names a PostgreSQL database; each test works in a schema
-of its own, dropped afterwards.
+Runs when STDREG_TEST_PG_URL names a PostgreSQL database (``pg_url`` in conftest.py:
+a schema of its own for each test, dropped afterwards).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import subprocess
 import sys
 import time
@@ -26,33 +25,12 @@ import pytest
 
 from conftest import PROJECT, Stdreg
 
-PG_URL = os.environ.get("STDREG_TEST_PG_URL")
-pytestmark = pytest.mark.skipif(not PG_URL, reason="STDREG_TEST_PG_URL is not set")
 SAMPLES = PROJECT / "sample_data"
 
 A = "91330825102932634T"  # 龙游恩正墙体材料有限责任公司, 詹家镇, 建材
 B = "91330825105937019W"  # 衢州展青造纸有限公司, 塔石镇, 造纸
 ON = "2013-01-01"
 LATER = dt.date(2013, 6, 30)
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    # the same fixture as tests/test_postgresql.py's: a schema of its own for each test
-    from sqlalchemy import create_engine, make_url, text
-
-    assert PG_URL is not None
-    schema = f"stdreg_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 class County:
