@@ -77,3 +77,31 @@ def test_one_bulk_writer_at_a_time_on_postgresql(pg_url, tmp_path):
             stdreg.ok("update", "enterprise", "913308256672922671", "--township", "湖镇镇", "--wait", "0")
     finally:
         register.dispose()
+
+
+def test_a_schema_that_does_not_exist_is_refused_and_no_password_is_shown(pg_url, tmp_path):
+    from sqlalchemy import make_url
+
+    missing = (
+        make_url(pg_url).set(password="s3cret").update_query_dict({"options": "-csearch_path=nowhere_x"})
+    )
+    for command in (["db", "info"], ["db", "upgrade", "--no-backup"], ["import", SAMPLES / "catalog.csv"]):
+        run = Stdreg(missing.render_as_string(hide_password=False), tmp_path)(*command)
+        assert run.exit_code == 1, run.stderr
+        assert "search_path names does not exist" in run.stderr and "CREATE SCHEMA" in run.stderr
+        assert "s3cret" not in run.stderr
+
+
+def test_a_register_on_a_server_merges_by_url(stdreg, pg_url, tmp_path):
+    county = Stdreg(pg_url, tmp_path)
+    load_sample(county)
+    refused = stdreg("merge", pg_url)
+    assert refused.exit_code == 2 and "--region" in refused.stderr
+    stdreg.ok("merge", pg_url, "--region", "龙游县")
+    city, home = stdreg.report(2012), county.report(2012)
+    assert rounded(city["totals"]) == rounded(home["totals"])
+    assert [(r["key"], r["products"]) for r in city["by_region"]] == [("龙游县", home["totals"]["products"])]
+    info = stdreg.ok("db", "info", "--format", "json").json()
+    assert [(m["region"], m["enterprises"]) for m in info["merged"]] == [
+        ("龙游县", home["totals"]["enterprises"])
+    ]
