@@ -1064,8 +1064,9 @@ def header_lines(info: dict[str, Any], data: datagen.DataSet, repeat: int) -> li
         f"- load average (1, 5, 15 min) at start {info['load_average']}, at end "
         f"{info.get('load_average_end', '?')}{_busy(info)}",
         f"- Python {info['python']}, {backends}; {packages}",
-        f"- data: CSV {data.meta['csv_bytes'] / 2**20:.1f} MiB; XLSX {xlsx}, "
-        f"{data.meta['xlsx_bytes'] / 2**20:.1f} MiB; seed {data.meta['seed']}; "
+        f"- data: CSV {data.meta['csv_bytes'] / 2**20:.1f} MiB; XLSX {xlsx}"
+        + (f", {data.meta['xlsx_bytes'] / 2**20:.1f} MiB" if data.xlsx_rows else "")
+        + f"; seed {data.meta['seed']}; "
         f"repeat {repeat} (CLI rows at least {MIN_CLI_RUNS})",
     ]
 
