@@ -119,6 +119,7 @@ def test_json_shape(county):
         "outdated": False,
         "status": None,
         "replaced_by": None,
+        "region": None,  # merged from no county
     }
     (corrugated,) = query(county, "--product", "瓦楞原纸")
     assert corrugated["output_value"] == 1234.5
@@ -541,7 +542,12 @@ def test_sql_reads_in_any_format(county, tmp_path):
     )
     with open(tmp_path / "x.csv", encoding="utf-8-sig", newline="") as handle:
         assert next(csv.reader(handle)) == ["id", "id_2"]
-    described = county.ok("query", "sql", "PRAGMA table_info(execution)", "-f", "json").json()
+    describe = {
+        "sqlite": "PRAGMA table_info(execution)",
+        "postgresql": "SELECT column_name AS name FROM information_schema.columns "
+        "WHERE table_name = 'execution'",
+    }
+    described = county.ok("query", "sql", describe[county.backend], "-f", "json").json()
     assert "valid_from" in {column["name"] for column in described}
 
 
@@ -552,13 +558,23 @@ def test_sql_reads_in_any_format(county, tmp_path):
         "UPDATE enterprise_version SET name = 'x'",
         "INSERT INTO standard (code, prefix, level, number) VALUES ('GB 1-2000', 'GB', 'national', '1')",
         "DROP TABLE execution",
-        "CREATE TABLE notes (a)",
-        "PRAGMA query_only = OFF",
-        "ATTACH DATABASE 'other.sqlite' AS other",
-        "VACUUM INTO 'copy.sqlite'",
+        "CREATE TABLE notes (a TEXT)",
     ],
 )
 def test_sql_refuses_to_write(county, statement):
+    refuses_to_write(county, statement)
+
+
+@pytest.mark.sqlite_only("PRAGMA, ATTACH and VACUUM INTO are SQLite's own statements")
+@pytest.mark.parametrize(
+    "statement",
+    ["PRAGMA query_only = OFF", "ATTACH DATABASE 'other.sqlite' AS other", "VACUUM INTO 'copy.sqlite'"],
+)
+def test_sql_refuses_sqlite_statements_that_write(county, statement):
+    refuses_to_write(county, statement)
+
+
+def refuses_to_write(county, statement: str) -> None:
     before = county.dump()
     run = county("query", "sql", statement)
     assert run.exit_code == 2, run.stderr
