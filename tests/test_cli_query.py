@@ -585,6 +585,13 @@ def refuses_to_write(county, statement: str) -> None:
     assert not (county.cwd / "copy.sqlite").exists()
 
 
+def test_sql_does_not_copy_to_server_files(county, tmp_path):
+    target = tmp_path / "leak.csv"
+    run = county("query", "sql", f"  copy (SELECT * FROM enterprise) TO '{target}'")
+    assert run.exit_code == 2 and "does not run COPY" in run.stderr
+    assert not target.exists()
+
+
 def test_sql_errors_are_usage_errors(county):
     run = county("query", "sql", "SELEKT 1")
     assert run.exit_code == 2

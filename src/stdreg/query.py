@@ -669,6 +669,13 @@ def iter_sql(connection: Connection, statement: str) -> tuple[list[str], Iterato
 
     if not statement.strip():
         raise UsageError("give a SQL statement, for example: SELECT COUNT(*) FROM product")
+    if re.match(r"\s*copy\b", statement, re.IGNORECASE):
+        # PostgreSQL lets a superuser's COPY … TO write files on the server even in a
+        # read-only transaction
+        raise ReadOnlyViolation(
+            "query sql does not run COPY: it can write files on the server; "
+            "write the rows of a SELECT with --format csv -o FILE instead"
+        )
     try:
         result = connection.exec_driver_sql(statement)
     except (DBAPIError, StatementError) as exc:
