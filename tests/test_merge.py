@@ -221,6 +221,19 @@ def test_an_enterprise_changed_in_the_city_is_not_overwritten_by_its_county(stdr
     assert {r["township"] for r in theirs} == {"湖镇镇"}
     assert stdreg.report(2013)["totals"]["products"] == home.report(2013)["totals"]["products"]
 
+    # the city takes its change back: the county's comes in with the next merge
+    city_update = stdreg.ok("history", SAMPLE_USCC, "--format", "json").json()[-1]["batch"]
+    stdreg.ok("import", "--revert", str(city_update))
+    (released,) = merge(stdreg, source)
+    assert released["conflicts"] == []
+    mine = stdreg.ok("query", "--uscc", SAMPLE_USCC, "--as-of", "2013-06-30", "--format", "json").json()
+    assert {(r["industry"], r["township"]) for r in mine} == {("电子", "湖镇镇")}
+    assert (
+        history(stdreg, SAMPLE_USCC)[-1][3]
+        == history(home, SAMPLE_USCC)[-1][3]
+        == "township 龙洲街道 → 湖镇镇"
+    )
+
 
 @pytest.fixture
 def neighbour(tmp_path: Path) -> Path:

@@ -7,7 +7,7 @@ complete listings and change log, each row tagged with the region it came from
 target row each source row became, so merging the same region again compares
 row with row and writes only what changed: new rows are added, changed ones
 updated, rows gone from the source (a county reverted a batch) removed, and the
-change log of the source's new batches copied, its ids translated.
+change log's new entries copied, their ids translated.
 
 An enterprise the target already holds from elsewhere (same organization code or
 USCC, from another region or from the target's own imports) is a conflict: it
@@ -98,7 +98,7 @@ class Conflict:
         if self.edited:
             return (
                 f"{who}: changed in this register since it was merged; what changed in {self.region} "
-                "is left out (undo the change here, or make it in that register too)"
+                "is left out (revert that change here with stdreg import --revert to take the region's)"
             )
         where = f"the register of {self.held_by}" if self.held_by else "this register's own imports"
         return f"{who}: already in {where}; left out of {self.region}"
@@ -205,9 +205,13 @@ def merged_regions(connection: Connection) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-# The enterprises the target's own batches (updates, imports: not merged ones) wrote or
-# changed rows of, in place (a correction, in the change log) or by a new version.
-_OWN_BATCHES = "SELECT id FROM import_batch WHERE source_batch_id IS NULL AND kind <> 'merge'"
+# The enterprises the target's own batches (updates, imports: not merged ones, and not
+# reverted ones) wrote or changed rows of, in place (a correction, in the change log) or
+# by a new version.
+_OWN_BATCHES = (
+    "SELECT id FROM import_batch WHERE source_batch_id IS NULL AND kind NOT IN ('merge', 'revert') "
+    "AND reverted_by IS NULL"
+)
 _EDITED_HERE = f"""
 SELECT enterprise_id FROM enterprise_version
  WHERE batch_id IN ({_OWN_BATCHES}) OR closed_batch_id IN ({_OWN_BATCHES})
@@ -287,7 +291,6 @@ class _Merger:
             self.maps.setdefault(name, {})[source_row] = target_row
         self.new_rows: list[tuple[int, str, int, int]] = []  # merge_row entries to add
         self.skipped: dict[str, set[int]] = {name: set() for name in self.maps}
-        self.new_batches: set[int] = set()
         self.edited_here: set[int] = set()  # source enterprises held back by local changes
         self._next_id: dict[str, int] = {}
         self._next_ghost: dict[str, int] = {}
@@ -452,7 +455,6 @@ class _Merger:
         rows = [row for part in self._read("import_batch", (*columns, "region")) for row in part]
         fresh = [row[0] for row in rows if row[0] not in self.maps["import_batch"]]
         self._map_new("import_batch", fresh)
-        self.new_batches = set(fresh)
         mapping = self.maps["import_batch"]
         reverted_by = columns.index("reverted_by")
         wanted = {}
@@ -596,16 +598,17 @@ class _Merger:
         self.counts[f"{name}_changed"] += len(changed)
 
     def _change_log(self) -> None:
-        """Copy the change log of the batches new to the target, every id translated."""
-        if not self.new_batches:
-            return
+        """Copy the change log entries not copied yet, every id translated.
+
+        Entries about an enterprise left out (a conflict, or held by a change here)
+        wait: they come with the enterprise, on the merge that brings it.
+        """
         batches = self.maps["import_batch"]
-        first = min(self.new_batches)
-        columns = LOG_COLUMNS
-        for part in self._read("change_log", columns, where=lambda t: t.c.batch_id >= first):
-            rows = []
-            for _, batch, table, row_id, owner, op, row_batch, *dates, old_values, reason in part:
-                if batch not in self.new_batches:
+        copied = self.maps.setdefault("change_log", {})
+        for part in self._read("change_log", LOG_COLUMNS):
+            entries, rows = [], []
+            for entry, batch, table, row_id, owner, op, row_batch, *dates, old_values, reason in part:
+                if entry in copied:
                     continue
                 owner_table = table if OWNER[table] == "id" else REFERENCES[OWNER[table]]
                 old = json.loads(old_values)
@@ -624,13 +627,19 @@ class _Merger:
                             batches.get(value, value) if target_table == "import_batch"
                             else self._target(target_table, value)
                         )  # fmt: skip
+                entries.append(entry)
                 rows.append((
                     batches[batch], table, self._target(table, row_id),
                     None if owner is None else self._target(owner_table, owner), op,
                     None if row_batch is None else batches.get(row_batch), *dates,
                     json.dumps(old, ensure_ascii=False), reason,
                 ))  # fmt: skip
-            self.counts["change_log_copied"] += self.bulk.insert("change_log", columns, rows)
+            self._map_new("change_log", entries)
+            self.counts["change_log_copied"] += self.bulk.insert(
+                "change_log",
+                ("id", *LOG_COLUMNS),
+                [(copied[e], *row) for e, row in zip(entries, rows, strict=True)],
+            )
 
     def _source_enterprises(self, ids: Sequence[int]) -> Iterator[tuple[Any, ...]]:
         for part in self._read_where("enterprise", ("id", "org_code", "uscc", "batch_id", "region"), ids):
