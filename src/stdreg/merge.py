@@ -55,6 +55,8 @@ if TYPE_CHECKING:
 
 MERGE = "merge"
 READ_CHUNK = 20_000
+COMPARE_CHUNK = 5_000  # ids per IN list when comparing with the target; under SQLite's 32,766
+TIMESTAMPED = frozenset({"import_batch"})  # the only table with datetimes (see _plain)
 
 BATCH_COLUMNS = (
     "kind", "file_name", "sha256", "as_of", "complete", "started_at", "finished_at", "rows_read",
@@ -396,19 +398,21 @@ class _Merger:
         if where is not None:
             query = query.where(where(table))
         result = self.reading.execution_options(yield_per=READ_CHUNK).execute(query)
+        dated = name in TIMESTAMPED
         for part in result.partitions():
             self.rows_read += len(part)
-            yield [tuple(_plain(v) for v in row) for row in part]
+            yield [tuple(_plain(v) for v in row) if dated else tuple(row) for row in part]
 
     def _current(self, name: str, columns: Sequence[str], ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
         """The target's rows by id, typed as :meth:`_read` types the source's."""
         table = _table(name)
         found: dict[int, tuple[Any, ...]] = {}
-        for start in range(0, len(ids), CHUNK):
-            part = ids[start : start + CHUNK]
+        dated = name in TIMESTAMPED
+        for start in range(0, len(ids), COMPARE_CHUNK):
+            part = ids[start : start + COMPARE_CHUNK]
             query = select(table.c.id, *(table.c[c] for c in columns)).where(table.c.id.in_(part))
             for row in self.connection.execute(query):
-                found[row[0]] = tuple(_plain(v) for v in row[1:])
+                found[row[0]] = tuple(_plain(v) for v in row[1:]) if dated else tuple(row[1:])
         return found
 
     # --- the tables ------------------------------------------------------------------------
