@@ -156,6 +156,10 @@ def test_the_history_survives_and_a_second_merge_writes_only_what_changed(stdreg
     home = county(source, tmp_path)
     merge(stdreg, source)
     assert history(stdreg, SAMPLE_USCC) == history(home, SAMPLE_USCC)
+    regions = {e["region"] for e in stdreg.ok("history", SAMPLE_USCC, "--format", "json").json()}
+    assert regions == {"龙游县"}
+    assert {e["region"] for e in home.ok("history", SAMPLE_USCC, "--format", "json").json()} == {None}
+    assert "龙游县: register_2011.xlsx" in stdreg.ok("history", SAMPLE_USCC).stdout
     standard = home.ok("query", "--uscc", SAMPLE_USCC, "--format", "json").json()[0]["standard"]
     assert history(stdreg, "--standard", standard) == history(home, "--standard", standard)
     assert len(history(home, "--standard", standard)) > 1

@@ -665,13 +665,14 @@ def _delete_inserted(
 
 # --- history -----------------------------------------------------------------------------
 
-HISTORY_FIELDS = ("date", "written_at", "batch", "kind", "source", "what", "reverted_by")
+HISTORY_FIELDS = ("date", "written_at", "batch", "kind", "source", "what", "reverted_by", "region")
 """The fields of a history row (``stdreg history --format json``).
 
 ``date`` is the date the change holds from (ISO; null for a correction of every
 date), ``written_at`` when the batch wrote it (UTC), ``source`` the file and its
 SHA-256 prefix, or the command line and user name, ``reverted_by`` the batch that
-undid it (null while it stands).
+undid it (null while it stands), ``region`` the county whose register the batch was
+merged from (null for the register's own batches).
 """
 
 _FIELD_NAMES = {
@@ -711,9 +712,13 @@ class HistoryRow:
     what: str
     reverted_by: int | None
     order: tuple[Any, ...] = ()
+    region: str | None = None
 
     def values(self) -> tuple[Any, ...]:
-        return (self.date, self.written_at, self.batch, self.kind, self.source, self.what, self.reverted_by)
+        return (
+            self.date, self.written_at, self.batch, self.kind, self.source, self.what, self.reverted_by,
+            self.region,
+        )  # fmt: skip
 
 
 @dataclass
@@ -814,8 +819,8 @@ class _History:
             return
         for row in self.connection.execute(
             text(
-                "SELECT id, kind, file_name, sha256, as_of, started_at, user_name, reverted_by, summary "
-                "FROM import_batch WHERE id IN :ids"
+                "SELECT id, kind, file_name, sha256, as_of, started_at, user_name, reverted_by, summary, "
+                "region FROM import_batch WHERE id IN :ids"
             ).bindparams(bindparam("ids", expanding=True)),
             {"ids": sorted(ids)},
         ):
@@ -875,6 +880,7 @@ class _History:
             what,
             batch.reverted_by,
             (key_date, batch_id, seq),
+            batch.region,
         )
 
     def events(self, describe: Any) -> list[HistoryRow]:

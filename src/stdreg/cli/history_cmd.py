@@ -18,6 +18,7 @@ _LABELS = {
     "source": ("来源", "Source"),
     "what": ("变更", "What changed"),
     "reverted_by": ("撤销批次", "Reverted by"),
+    "region": ("区县", "Region"),
 }
 _TABLE_FIELDS = ("date", "written_at", "batch", "source", "what")
 
@@ -94,7 +95,7 @@ def history_command(
                 row.date or every,
                 row.written_at,
                 row.batch,
-                row.source,
+                f"{row.region}: {row.source}" if row.region else row.source,  # merged from a county
                 row.what + (f" ({reverted} {row.reverted_by})" if row.reverted_by else ""),
             )
             for row in rows
