@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from stdreg.bulk import CHUNK, DATE_COLUMNS, Bulk
+from stdreg.bulk import ARRAY_CHUNK, CHUNK, DATE_COLUMNS, Bulk
 from stdreg.errors import InputError, UsageError
 from stdreg.ingest.register_rows import ENTERPRISE_FIELDS, PRODUCT_FIELDS
 from stdreg.models import OPEN_END
@@ -167,6 +167,13 @@ class ChangeLog:
         sql = _LOGGED_IN_SQL[table][op]
         mark = self.bulk.mark
         head = (self.batch_id, op, self.bulk.value(as_of), reason)
+        if self.bulk.copy:  # PostgreSQL: the ids as one array, as Bulk reads them
+            statement = sql.replace("{mark}", mark).removesuffix(" IN") + " = ANY(%s)"
+            for start in range(0, len(ids), ARRAY_CHUNK):
+                array = list(ids[start : start + ARRAY_CHUNK])
+                self.bulk.connection.exec_driver_sql(statement, (*head, array))
+                self.written += len(array)
+            return
         for start in range(0, len(ids), CHUNK):
             part = ids[start : start + CHUNK]
             marks = ", ".join([mark] * len(part))
