@@ -114,6 +114,8 @@ def test_the_city_report_is_the_sum_of_its_counties(stdreg, counties, tmp_path):
     assert {entry["key"]: entry["products"] for entry in counted} == {
         name: county(path, tmp_path).report(2012)["totals"]["products"] for name, path in counties.items()
     }
+    table = stdreg.ok("query", "--region", "衢江区", "--as-of", "2012-12-31", "--limit", "5").stdout
+    assert "区县" in table and "衢江区" in table
     rows = stdreg.ok("query", "--region", "衢江区", "--as-of", "2012-12-31", "--format", "json").json()
     assert rows and {r["region"] for r in rows} == {"衢江区"}
     assert (

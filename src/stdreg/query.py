@@ -469,6 +469,11 @@ def iter_rows(
         result.close()
 
 
+def has_regions(connection: Connection) -> bool:
+    """Whether the register merged other registers (``stdreg merge``): its rows then have regions."""
+    return connection.exec_driver_sql("SELECT 1 FROM merge_source LIMIT 1").first() is not None
+
+
 def count_statement(filters: Filters, key: str, limit: int | None = None) -> tuple[str, dict[str, Any]]:
     """The SQL of ``--count-by key``: products, adopting, rate … per key value.
 

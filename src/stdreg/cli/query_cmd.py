@@ -272,7 +272,7 @@ def query_command(
                 style = None
             else:
                 full = chosen is not QueryFormat.table
-                columns = render.query_columns(lang.value, full=full)
+                columns = render.query_columns(lang.value, full=full, regions=q.has_regions(connection))
                 found = q.iter_rows(connection, filters, rule, limit=limit)
                 if not full:
                     found = _project(found, [column.key for column in columns])

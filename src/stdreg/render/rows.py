@@ -521,11 +521,14 @@ def _shows(key: str, lang: str) -> Callable[[Any], Any] | None:
     return None
 
 
-def query_columns(lang: str = "zh", *, full: bool = True) -> list[Column]:
-    """The columns of query rows: every field (files), or those of the terminal table."""
+def query_columns(lang: str = "zh", *, full: bool = True, regions: bool = False) -> list[Column]:
+    """The columns of query rows: every field (files), or those of the terminal table.
+
+    ``regions``: the register merged counties, so the terminal table says which one.
+    """
     from stdreg.query import ROW_FIELDS
 
-    keys = ROW_FIELDS if full else TABLE_FIELDS
+    keys = ROW_FIELDS if full else (("region", *TABLE_FIELDS) if regions else TABLE_FIELDS)
     return [
         Column(
             key,
