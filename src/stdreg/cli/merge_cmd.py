@@ -41,8 +41,9 @@ def merge_command(
     Merging the same region again writes only what changed there since. An enterprise this
     register already holds from another region (or from its own imports) is a conflict: it is
     listed and left out, never duplicated. Each region is maintained in its own register:
-    correct it there and merge again. Exit codes: 0 merged (conflicts, if any, are listed on
-    stderr); 75 another writer holds the register; 1 anything else.
+    correct it there and merge again. Each SOURCE is merged in one transaction of its own, in
+    the order given. Exit codes: 0 merged (conflicts, if any, are listed on stderr); 2 a usage
+    error; 75 another writer holds the register; 1 anything else (that SOURCE left unmerged).
     """
     from stdreg.audit import current_user
     from stdreg.merge import merge_register, region_name
