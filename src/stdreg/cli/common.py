@@ -108,6 +108,12 @@ def as_of_date(as_of: str | None, year: int | None) -> dt.date:
     return dt.date.today()
 
 
+def summary_count(summary: dict[str, object], key: str) -> int:
+    """A count of a write's JSON summary (import, merge): 0 when it is absent."""
+    value = summary.get(key, 0)
+    return value if isinstance(value, int) else 0
+
+
 class Messages:
     """Messages for people on stderr: rich on a terminal, timestamped plain lines otherwise."""
 

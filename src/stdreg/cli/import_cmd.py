@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from stdreg.cli.common import AsOfOption, Messages, WaitOption, YearOption, as_of_date, options
+from stdreg.cli.common import (
+    AsOfOption,
+    Messages,
+    WaitOption,
+    YearOption,
+    as_of_date,
+    options,
+    summary_count,
+)
 from stdreg.errors import UsageError
 
 if TYPE_CHECKING:
@@ -189,8 +197,7 @@ def describe(summary: dict[str, object]) -> str:
     """One line that says what an import did."""
 
     def n(key: str) -> int:
-        value = summary.get(key, 0)
-        return value if isinstance(value, int) else 0
+        return summary_count(summary, key)
 
     verb = "would import" if summary.get("dry_run") else "imported"
     parts = [

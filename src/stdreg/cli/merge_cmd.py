@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from stdreg.cli.common import Messages, WaitOption, options
+from stdreg.cli.common import Messages, WaitOption, options, summary_count
 from stdreg.errors import UsageError
 
 
@@ -76,8 +76,7 @@ def _describe(summary: dict[str, object]) -> str:
     """One line that says what merging one source did."""
 
     def n(key: str) -> int:
-        value = summary.get(key, 0)
-        return value if isinstance(value, int) else 0
+        return summary_count(summary, key)
 
     verb = "would merge" if summary["dry_run"] else "merged"
     tables = (
