@@ -30,8 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from stdreg.bulk import ARRAY_CHUNK, CHUNK, DATE_COLUMNS, Bulk
 from stdreg.errors import InputError, UsageError
-from stdreg.ingest.register_rows import ENTERPRISE_FIELDS, PRODUCT_FIELDS
-from stdreg.models import OPEN_END
+from stdreg.models import ENTERPRISE_FIELDS, OPEN_END, PRODUCT_FIELDS
 from stdreg.timeline import Plan
 
 if TYPE_CHECKING:

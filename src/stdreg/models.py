@@ -18,6 +18,25 @@ from sqlmodel import Field, SQLModel
 
 OPEN_END = dt.date(9999, 12, 31)
 
+ENTERPRISE_FIELDS = (
+    "name", "township", "industry", "size", "high_tech", "key_energy_user", "metrology_confirmed",
+    "metrology_confirmed_on", "good_behaviour",
+)  # fmt: skip
+"""The value columns of an enterprise version, in the order plans carry them."""
+PRODUCT_FIELDS = ("output_value", "brand")
+"""The value columns of a product version, in the order plans carry them."""
+STATED_BITS: dict[str, tuple[str, ...]] = {
+    "enterprise_version": ENTERPRISE_FIELDS,
+    "product_version": PRODUCT_FIELDS,
+}
+"""Bit i of a version's ``stated`` stands for field i of its table's tuple (append new fields only).
+
+A version begins where a file or an update stated the fact; ``stated`` says which
+fields that statement gave, the others being inherited from the version before it
+(see ``stdreg.timeline``). NULL, in rows written before revision 0005, means the
+version's non-null fields.
+"""
+
 
 class ImportBatch(SQLModel, table=True):
     """One run of a write command over one file (or one command line)."""
@@ -72,6 +91,7 @@ class EnterpriseVersion(SQLModel, table=True):
     metrology_confirmed: bool | None = None
     metrology_confirmed_on: dt.date | None = None
     good_behaviour: str | None = Field(default=None, max_length=4)  # AAAA | AAA | AA | A
+    stated: int | None = None  # the fields the version's own statement gave: see STATED_BITS
     batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
     closed_batch_id: int | None = None  # the batch that set valid_to (ended it), if one did
 
@@ -116,6 +136,7 @@ class ProductVersion(SQLModel, table=True):
     valid_to: dt.date = OPEN_END
     output_value: float | None = None  # 万元
     brand: str | None = None  # brand title, e.g. 浙江名牌; None = no known title
+    stated: int | None = None  # the fields the version's own statement gave: see STATED_BITS
     batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
     closed_batch_id: int | None = None  # the batch that set valid_to (ended it), if one did
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 # The newest revision in migrations/versions. Kept here so that opening a register at
 # this revision costs one SELECT instead of importing Alembic (a test checks it is right).
-SCHEMA_HEAD = "0004"
+SCHEMA_HEAD = "0005"
 
 DB_ENV = "STDREG_DB"
 DEFAULT_DB_NAME = "register.sqlite"

@@ -39,8 +39,7 @@ from stdreg.audit import CORRECTION, ChangeLog, apply_plans, finish_batch, new_b
 from stdreg.bulk import Bulk, in_chunks
 from stdreg.codes.standard_code import StandardCode
 from stdreg.errors import InputError, RegisterLocked
-from stdreg.ingest.register_rows import ENTERPRISE_FIELDS, PRODUCT_FIELDS
-from stdreg.models import OPEN_END
+from stdreg.models import ENTERPRISE_FIELDS, OPEN_END, PRODUCT_FIELDS
 from stdreg.timeline import Plan, Version, covering
 
 if TYPE_CHECKING:

@@ -21,8 +21,8 @@ from stdreg.audit import ChangeLog, apply_plans
 from stdreg.bulk import Bulk
 from stdreg.codes.standard_code import StandardCode
 from stdreg.ingest.problems import Problems
-from stdreg.ingest.register_rows import ENTERPRISE_FIELDS, PRODUCT_FIELDS, RegisterRow, StandardFacts
-from stdreg.models import OPEN_END, Standard
+from stdreg.ingest.register_rows import RegisterRow, StandardFacts
+from stdreg.models import ENTERPRISE_FIELDS, OPEN_END, PRODUCT_FIELDS, Standard
 from stdreg.timeline import Plan, Version
 
 STANDARD = Standard.__table__  # type: ignore[attr-defined]

@@ -28,18 +28,6 @@ from stdreg.ingest.readers import RawRow
 
 _TITLE_SEPARATORS = re.compile(r"[、；;\n]+")
 
-ENTERPRISE_FIELDS = (
-    "name",
-    "township",
-    "industry",
-    "size",
-    "high_tech",
-    "key_energy_user",
-    "metrology_confirmed",
-    "metrology_confirmed_on",
-    "good_behaviour",
-)
-PRODUCT_FIELDS = ("output_value", "brand")
 _RAW_ENTERPRISE_FIELDS = (
     "enterprise", "township", "industry", "size", "high_tech", "key_energy_user", "metrology_confirmed",
     "good_behaviour",
