@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 from stdreg.bulk import ARRAY_CHUNK, CHUNK, DATE_COLUMNS, Bulk
 from stdreg.errors import InputError, UsageError
-from stdreg.models import ENTERPRISE_FIELDS, OPEN_END, PRODUCT_FIELDS
-from stdreg.timeline import Plan
+from stdreg.models import ENTERPRISE_FIELDS, OPEN_END, PRODUCT_FIELDS, STATED_BITS
+from stdreg.timeline import Plan, Version
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -48,10 +48,11 @@ STANDARD_FACTS = (
 )  # fmt: skip
 ROW_COLUMNS: dict[str, tuple[str, ...]] = {
     "enterprise_version": (
-        "enterprise_id", "valid_from", "valid_to", *ENTERPRISE_FIELDS, "batch_id", "closed_batch_id",
+        "enterprise_id", "valid_from", "valid_to", *ENTERPRISE_FIELDS, "stated", "batch_id",
+        "closed_batch_id",
     ),
     "product_version": (
-        "product_id", "valid_from", "valid_to", *PRODUCT_FIELDS, "batch_id", "closed_batch_id",
+        "product_id", "valid_from", "valid_to", *PRODUCT_FIELDS, "stated", "batch_id", "closed_batch_id",
     ),
     "execution": ("product_id", "standard_id", "valid_from", "valid_to", "batch_id", "closed_batch_id"),
     "enterprise_snapshot": ("enterprise_id", "as_of", "batch_id"),
@@ -138,7 +139,7 @@ class ChangeLog:
             self._in_sql(table, "delete", delete_ids, as_of, reason)
             return {}
         old = read_rows(self.bulk, table, [*update_ids, *delete_ids])
-        kept = (*VERSION_FIELDS.get(table, ()), "closed_batch_id", *also) if table in VERSION_FIELDS else also
+        kept = (*_written_fields(table), "closed_batch_id", *also) if table in VERSION_FIELDS else also
         owner, batch = OWNER[table], self.batch_id
         on = self.bulk.value(as_of)
         rows = self.rows
@@ -260,6 +261,27 @@ def read_rows(bulk: Bulk, table: str, ids: Sequence[int]) -> dict[int, dict[str,
     return found
 
 
+def _written_fields(table: str) -> tuple[str, ...]:
+    """The columns a plan writes besides the dates: the values, and which of them were stated."""
+    return (*VERSION_FIELDS[table], "stated") if table in STATED_BITS else VERSION_FIELDS[table]
+
+
+def read_versions(bulk: Bulk, table: str, owner: str, owner_ids: Sequence[int]) -> dict[int, list[Version]]:
+    """Every version of each owner (``enterprise_id`` of enterprise versions …), in date order."""
+    fields = _written_fields(table)
+    query = (
+        f"SELECT id, {owner}, valid_from, valid_to{''.join(', ' + f for f in fields)} FROM {table} "
+        f"WHERE {owner} IN"
+    )
+    dates = [2, 3] + [4 + i for i, name in enumerate(fields) if name.endswith("_on")]
+    stated = table in STATED_BITS
+    versions: dict[int, list[Version]] = defaultdict(list)
+    for row in sorted(bulk.select_in(query, list(owner_ids), dates=dates), key=lambda r: r[2]):
+        values = tuple(row[4:-1]) if stated else tuple(row[4:])
+        versions[row[1]].append(Version(row[0], row[2], row[3], values, row[-1] if stated else None))
+    return versions
+
+
 def apply_plans(
     bulk: Bulk,
     log: ChangeLog,
@@ -279,11 +301,18 @@ def apply_plans(
     update that moves a version's end records this batch as the one that closed it.
     """
     single = len(keys) == 1
+    stated = table in STATED_BITS
+    if stated:
+        fields = (*fields, "stated")
+
+    def written(v: Version) -> tuple[Any, ...]:
+        return (*v.values, v.stated) if stated else v.values
+
     bulk.insert(
         table,
         (*keys, "valid_from", "valid_to", "batch_id", *fields),
         [
-            ((key,) if single else tuple(key)) + (v.valid_from, v.valid_to, batch_id, *v.values)
+            ((key,) if single else tuple(key)) + (v.valid_from, v.valid_to, batch_id, *written(v))
             for key, plan in plans
             for v in plan.inserts
         ],
@@ -298,9 +327,9 @@ def apply_plans(
     for v in updates:
         # a version without value columns (an execution) is only ever updated to end it
         if not fields or iso(v.valid_to) != old[v.id]["valid_to"]:  # type: ignore[index]
-            closing.append((v.valid_to, *v.values, batch_id, v.id))
+            closing.append((v.valid_to, *written(v), batch_id, v.id))
         else:
-            in_place.append((*v.values, v.id))
+            in_place.append((*written(v), v.id))
     bulk.update(table, ("valid_to", *fields, "closed_batch_id"), closing)
     bulk.update(table, tuple(fields), in_place)
     bulk.delete(table, deletes)
@@ -911,7 +940,9 @@ class _History:
                     what = None
                     if versioned:
                         before, reason = self._predecessor(fact, life, batch)
-                        if before is not None:
+                        if before is not None and not _value_diff(table, before, first):
+                            what = ""  # restated as it was: a version begins, nothing changed
+                        elif before is not None:
                             what = describe(table, "changed", life, before, first)
                             if what and reason == CORRECTION:
                                 what = "correction: " + what

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stdreg import timeline
-from stdreg.audit import CORRECTION, ChangeLog, apply_plans, finish_batch, new_batch
+from stdreg.audit import CORRECTION, ChangeLog, apply_plans, finish_batch, new_batch, read_versions
 from stdreg.bulk import Bulk, in_chunks
 from stdreg.codes.standard_code import StandardCode
 from stdreg.errors import InputError, RegisterLocked
@@ -513,11 +513,8 @@ class Updater:
         ).first()
         return (int(row[0]), row[1]) if row is not None else None
 
-    def _versions(self, table: str, owner: str, owner_id: int, fields: Sequence[str]) -> list[Version]:
-        columns = ", ".join(("id", "valid_from", "valid_to", *fields))
-        dates = [1, 2] + [3 + i for i, name in enumerate(fields) if name.endswith("_on")]
-        rows = self.bulk.select_in(f"SELECT {columns} FROM {table} WHERE {owner} IN", [owner_id], dates=dates)
-        return [Version(r[0], r[1], r[2], tuple(r[3:])) for r in sorted(rows, key=lambda r: r[1])]
+    def _versions(self, table: str, owner: str, owner_id: int) -> list[Version]:
+        return read_versions(self.bulk, table, owner, [owner_id]).get(owner_id, [])
 
     def _executions(self, product_id: int) -> dict[int, list[Version]]:
         found: dict[int, list[Version]] = {}
@@ -571,21 +568,25 @@ class Updater:
 
     # -- writing versions --------------------------------------------------------------------
 
-    def _plan(
-        self,
-        versions: list[Version],
-        change: Change,
-        replace: Callable[[tuple[Any, ...]], tuple[Any, ...]],
-        subject: str,
-    ) -> Plan:
+    def _plan(self, versions: list[Version], change: Change, fields: Sequence[str], subject: str) -> Plan:
+        """The plan of a change of values (``change.values`` by field name): dated, or a correction."""
+        positions = {n: i for i, n in enumerate(fields)}
+
+        def rewrite(values: tuple[Any, ...]) -> tuple[Any, ...]:
+            new = list(values)
+            for field_name, value in change.values.items():
+                new[positions[field_name]] = value
+            return tuple(new)
+
+        bits = timeline.bits_of(list(change.values), fields)
         if change.correct:
-            plan = corrected(versions, change.correct_from, replace)
+            plan = timeline.correct(versions, change.correct_from, rewrite, bits)
             if not versions:
                 raise ChangeError(
                     change.column or "as_of", None, f"{subject} has no registered dates to correct"
                 )
             return plan
-        plan = restated(versions, change.as_of, replace)
+        plan = timeline.change(versions, change.as_of, rewrite((None,) * len(fields)), bits)
         if plan.outcome == timeline.ABSENT:
             raise ChangeError(
                 change.column or "as_of", change.as_of, f"{subject} is not registered on that date"
@@ -611,16 +612,8 @@ class Updater:
 
     def _enterprise(self, change: Change) -> None:
         eid, _, _, name = self._find_enterprise(change.org_code)
-        positions = {n: i for i, n in enumerate(ENTERPRISE_FIELDS)}
-
-        def replace(values: tuple[Any, ...]) -> tuple[Any, ...]:
-            new = list(values)
-            for field_name, value in change.values.items():
-                new[positions[field_name]] = value
-            return tuple(new)
-
-        versions = self._versions("enterprise_version", "enterprise_id", eid, ENTERPRISE_FIELDS)
-        plan = self._plan(versions, change, replace, f"the enterprise {name}")
+        versions = self._versions("enterprise_version", "enterprise_id", eid)
+        plan = self._plan(versions, change, ENTERPRISE_FIELDS, f"the enterprise {name}")
         self._write("enterprise_version", ("enterprise_id",), ENTERPRISE_FIELDS, eid, plan, change)
         self._note(change, f"enterprise {name}", plan, _describe_values(change.values))
 
@@ -657,29 +650,21 @@ class Updater:
     def _product_set(self, change: Change) -> None:
         _, name, pid = self._product(change)
         assert pid is not None
-        positions = {n: i for i, n in enumerate(PRODUCT_FIELDS)}
-
-        def replace(values: tuple[Any, ...]) -> tuple[Any, ...]:
-            new = list(values)
-            for field_name, value in change.values.items():
-                new[positions[field_name]] = value
-            return tuple(new)
-
-        versions = self._versions("product_version", "product_id", pid, PRODUCT_FIELDS)
-        plan = self._plan(versions, change, replace, f"the product {name}")
+        versions = self._versions("product_version", "product_id", pid)
+        plan = self._plan(versions, change, PRODUCT_FIELDS, f"the product {name}")
         self._write("product_version", ("product_id",), PRODUCT_FIELDS, pid, plan, change)
         self._note(change, f"product {name}", plan, _describe_values(change.values))
 
     def _register_product(self, eid: int, name: str, pid: int | None, change: Change) -> tuple[int, dt.date]:
         """The product, registered on the change's date if it is not; returns (id, end of registration)."""
-        if covering(self._versions("enterprise_version", "enterprise_id", eid, ()), change.as_of) is None:
+        if covering(self._versions("enterprise_version", "enterprise_id", eid), change.as_of) is None:
             raise ChangeError("as_of", change.as_of, "the enterprise is not registered on that date")
         if pid is None:
             self.bulk.insert("product", ("enterprise_id", "name", "batch_id"), [(eid, name, self.batch_id)])
             found = self._find_product(eid, name)
             assert found is not None
             pid = found[0]
-        versions = self._versions("product_version", "product_id", pid, PRODUCT_FIELDS)
+        versions = self._versions("product_version", "product_id", pid)
         held = covering(versions, change.as_of)
         if held is not None:
             return pid, held.valid_to
@@ -753,7 +738,7 @@ class Updater:
         assert pid is not None and change.standard is not None
         sid, versions = self._held_standard(pid, change.standard, change.column or "drop_standard")
         if change.correct:
-            plan = removed(versions, change.correct_from)
+            plan = timeline.remove(versions, change.correct_from)
             if not plan.updates and not plan.deletes:
                 raise ChangeError(
                     change.column or "drop_standard", change.standard.code, "not held on or after that date"
@@ -779,7 +764,7 @@ class Updater:
         newer: StandardCode = change.values["new"]
         if not change.correct:
             self._product_drop_standard(change)
-            versions = self._versions("product_version", "product_id", pid, PRODUCT_FIELDS)
+            versions = self._versions("product_version", "product_id", pid)
             held = covering(versions, change.as_of)
             assert held is not None  # the dropped standard held on the date, so did the product
             self._add_execution(eid, pid, name, newer, change, held.valid_to)
@@ -867,7 +852,7 @@ class Updater:
             self.notes.append(f"correction: product {name} renamed {new_name} (every date)")
             return
         # a dated rename: the old name ends on the date, the new one begins, with its standards
-        versions = self._versions("product_version", "product_id", pid, PRODUCT_FIELDS)
+        versions = self._versions("product_version", "product_id", pid)
         held = covering(versions, change.as_of)
         if held is None:
             raise ChangeError(
@@ -886,7 +871,7 @@ class Updater:
             new_pid = found[0]
         cap = min(held.valid_to, self._cap(eid, change.as_of))
         plan = timeline.state(
-            self._versions("product_version", "product_id", new_pid, PRODUCT_FIELDS),
+            self._versions("product_version", "product_id", new_pid),
             change.as_of,
             held.values,
             cap=cap,
@@ -903,14 +888,14 @@ class Updater:
     def _product_drop(self, change: Change) -> None:
         _, name, pid = self._product(change)
         assert pid is not None
-        versions = self._versions("product_version", "product_id", pid, PRODUCT_FIELDS)
+        versions = self._versions("product_version", "product_id", pid)
         if change.correct:
-            plan = removed(versions, change.correct_from)
+            plan = timeline.remove(versions, change.correct_from)
             if not plan.updates and not plan.deletes:
                 raise ChangeError(change.column or "drop", name, "not registered on or after that date")
             self._write("product_version", ("product_id",), PRODUCT_FIELDS, pid, plan, change)
             for sid, runs in self._executions(pid).items():
-                gone = removed(runs, change.correct_from)
+                gone = timeline.remove(runs, change.correct_from)
                 self._write("execution", ("product_id", "standard_id"), (), (pid, sid), gone, change)
             self.notes.append(f"correction: product {name} removed{_when(change)}")
         else:
@@ -1065,77 +1050,6 @@ def _text(value: Any) -> str:
 
 def _describe_values(values: dict[str, Any]) -> str:
     return ", ".join(f"{name.replace('_', ' ')} → {_text(value)}" for name, value in values.items())
-
-
-def restated(
-    versions: Sequence[Version], on: dt.date, replace: Callable[[tuple[Any, ...]], tuple[Any, ...]]
-) -> Plan:
-    """A dated change: the values ``replace`` gives hold from ``on`` (ABSENT when nothing holds then).
-
-    Unlike ``timeline.state``, a value can be cleared (metrology confirmed → no date).
-
-    >>> d = dt.date
-    >>> v = [Version(1, d(2011, 12, 31), OPEN_END, ("湖镇镇",))]
-    >>> plan = restated(v, d(2012, 6, 30), lambda values: ("龙洲街道",))
-    >>> plan.updates[0].valid_to, plan.inserts[0].valid_from, plan.inserts[0].values
-    (datetime.date(2012, 6, 30), datetime.date(2012, 6, 30), ('龙洲街道',))
-    """
-    current = covering(versions, on)
-    if current is None:
-        return Plan(timeline.ABSENT)
-    new = replace(current.values)
-    if new == current.values:
-        return Plan(timeline.UNCHANGED)
-    if current.valid_from == on:
-        return Plan(timeline.CHANGED, updates=[Version(current.id, on, current.valid_to, new)])
-    return Plan(
-        timeline.CHANGED,
-        updates=[Version(current.id, current.valid_from, on, current.values)],
-        inserts=[Version(None, on, current.valid_to, new)],
-    )
-
-
-def corrected(
-    versions: Sequence[Version],
-    start: dt.date | None,
-    replace: Callable[[tuple[Any, ...]], tuple[Any, ...]],
-) -> Plan:
-    """A correction: ``replace`` rewrites every version (from ``start`` on; the one covering it is split).
-
-    >>> d = dt.date
-    >>> v = [Version(1, d(2011, 12, 31), d(2012, 12, 31), ("湖镇镇",)),
-    ...      Version(2, d(2012, 12, 31), OPEN_END, ("詹家镇",))]
-    >>> [(u.id, u.values) for u in corrected(v, None, lambda values: ("龙洲街道",)).updates]
-    [(1, ('龙洲街道',)), (2, ('龙洲街道',))]
-    """
-    updates: list[Version] = []
-    inserts: list[Version] = []
-    for version in versions:
-        if start is not None and version.valid_to <= start:
-            continue
-        new = replace(version.values)
-        if new == version.values:
-            continue
-        if start is not None and version.valid_from < start:
-            updates.append(Version(version.id, version.valid_from, start, version.values))
-            inserts.append(Version(None, start, version.valid_to, new))
-        else:
-            updates.append(Version(version.id, version.valid_from, version.valid_to, new))
-    return Plan(timeline.CHANGED if updates else timeline.UNCHANGED, inserts=inserts, updates=updates)
-
-
-def removed(versions: Sequence[Version], start: dt.date | None) -> Plan:
-    """A correction that says the fact never held (from ``start`` on): its versions go."""
-    updates: list[Version] = []
-    deletes: list[int] = []
-    for version in versions:
-        if start is not None and version.valid_to <= start:
-            continue
-        if start is not None and version.valid_from < start:
-            updates.append(Version(version.id, version.valid_from, start, version.values))
-        elif version.id is not None:
-            deletes.append(version.id)
-    return Plan(timeline.DROPPED if updates or deletes else timeline.ABSENT, updates=updates, deletes=deletes)
 
 
 # --- a sheet of changes ------------------------------------------------------------------

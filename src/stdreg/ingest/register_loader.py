@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from stdreg import timeline
-from stdreg.audit import ChangeLog, apply_plans
+from stdreg.audit import ChangeLog, apply_plans, read_versions
 from stdreg.bulk import Bulk
 from stdreg.codes.standard_code import StandardCode
 from stdreg.ingest.problems import Problems
@@ -206,9 +206,7 @@ class RegisterLoader:
             )
 
     def _enterprise_versions(self, enterprises: dict[str, _EnterpriseInFile], ids: dict[str, int]) -> None:
-        versions = self._versions(
-            "enterprise_version", "enterprise_id", list(ids.values()), ENTERPRISE_FIELDS
-        )
+        versions = read_versions(self.bulk, "enterprise_version", "enterprise_id", list(ids.values()))
         plans = []
         for code, enterprise in enterprises.items():
             eid = ids[code]
@@ -334,7 +332,7 @@ class RegisterLoader:
         caps: dict[int, dt.date],
     ) -> None:
         known = self._known_products(product_ids)
-        versions = self._versions("product_version", "product_id", known, PRODUCT_FIELDS)
+        versions = read_versions(self.bulk, "product_version", "product_id", known)
         plans: list[tuple[int, Plan]] = []
         for code, enterprise in enterprises.items():
             eid = enterprise_ids[code]
@@ -404,17 +402,6 @@ class RegisterLoader:
         )
 
     # -- shared -----------------------------------------------------------------------------
-
-    def _versions(
-        self, table: str, owner: str, owner_ids: list[int], fields: Sequence[str]
-    ) -> dict[int, list[Version]]:
-        """Every version of each owner, in date order."""
-        versions: dict[int, list[Version]] = defaultdict(list)
-        query = f"SELECT id, {owner}, valid_from, valid_to, {', '.join(fields)} FROM {table} WHERE {owner} IN"
-        dates = [2, 3] + [4 + i for i, name in enumerate(fields) if name.endswith("_on")]
-        for row in sorted(self.bulk.select_in(query, owner_ids, dates=dates), key=lambda r: r[2]):
-            versions[row[1]].append(Version(row[0], row[2], row[3], tuple(row[4:])))
-        return versions
 
     def _apply(self, table: str, owner: str, fields: Sequence[str], plans: list[tuple[int, Plan]]) -> None:
         apply_plans(
