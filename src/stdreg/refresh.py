@@ -27,11 +27,16 @@ it already imported by its SHA-256 and archives it).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
+import fcntl
 import hashlib
 import json
 import os
+import secrets
 import shutil
+import stat
 import tempfile
 import time
 from collections import Counter
@@ -40,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stdreg.errors import EXIT_INVALID_INPUT, EXIT_OK, InputError, UsageError
+from stdreg.errors import EXIT_INVALID_INPUT, EXIT_OK, InputError, StdregError, UsageError
 from stdreg.store import Register, state_dir, writer_lock
 
 ARCHIVE = "archive"
@@ -61,6 +66,7 @@ class FileOutcome:
     moved_to: Path | None = None
     companion: Path | None = None  # the warnings or rejects workbook, or the note, beside it
     summary: dict[str, Any] | None = None  # the import's summary (ImportResult.summary())
+    trouble: list[str] = field(default_factory=list)  # what went wrong after the import committed
 
     @property
     def is_problem(self) -> bool:
@@ -85,6 +91,7 @@ class RefreshResult:
     inbox: Path
     files: list[FileOutcome] = field(default_factory=list)
     outdated: OutdatedCheck | None = None
+    cleaned: list[Path] = field(default_factory=list)  # what an interrupted refresh had left behind
 
     def counts(self) -> Counter[str]:
         return Counter(f.outcome for f in self.files)
@@ -110,11 +117,18 @@ def refresh(
     Register files are imported as of ``as_of`` when given, else today; catalogs
     always as of today (a status without a date is what the catalog says today).
     ``on_file`` hears about each file as soon as it is done with. Raises
-    RegisterLocked when another writer holds the register after ``wait`` seconds.
+    RegisterLocked when another writer holds the register after ``wait`` seconds,
+    and UsageError when the inbox is not a folder or is the register's own folder.
     """
     today = today or dt.date.today()
     if not inbox.is_dir():
         raise UsageError(f"the inbox {inbox} is not a folder")
+    if register.path is not None and _same_folder(register.path.parent, inbox):
+        # every file beside the register (its -wal, -shm, lock, state, backups) would be moved away
+        raise UsageError(
+            f"the inbox {inbox} is the folder of the register {register.path}: a refresh would move "
+            "the register's own files away; give the inbox a folder of its own"
+        )
     result = RefreshResult(inbox)
 
     def done(outcome: FileOutcome) -> None:
@@ -122,52 +136,94 @@ def refresh(
         if on_file is not None:
             on_file(outcome)
 
-    with writer_lock(register, wait=wait):
-        ready, waiting = _settled_files(inbox, settle)
+    with writer_lock(register, wait=wait), _Inbox(inbox) as folders, _Scratch() as scratch:
+        result.cleaned = scratch.cleaned + folders.clean_leftovers()
+        ready, waiting, refused = _settled_files(folders, settle)
         for path, reason in waiting:
             done(FileOutcome(path, "waiting", reason))
-        for path in ready:
-            if path.is_file():  # not taken away meanwhile
-                done(_refresh_file(register, path, inbox, as_of=as_of, today=today))
+        for path, reason in refused:
+            done(folders.refuse(path.name, reason))
+        for path, seen in ready:
+            if folders.unchanged(path.name, seen):  # not taken away or replaced meanwhile
+                done(_refresh_one(register, folders, path, scratch.path, as_of=as_of, today=today))
         result.outdated = check_outdated(register, today)
     return result
 
 
-def _settled_files(inbox: Path, settle: float) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Files ready to import, oldest first; and files left for the next run, with why."""
+def _same_folder(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _settled_files(
+    inbox: _Inbox, settle: float
+) -> tuple[list[tuple[Path, os.stat_result]], list[tuple[Path, str]], list[tuple[Path, str]]]:
+    """Files ready to import, oldest first; files left for the next run, and entries refused, with why.
+
+    Every entry is looked at with lstat: a link is never followed, whatever it points at.
+    """
     waiting: list[tuple[Path, str]] = []
-    seen: list[tuple[Path, os.stat_result]] = []
-    for path in sorted(inbox.iterdir()):
-        name = path.name
-        if not path.is_file():
-            continue  # archive/, failed/ and any other folder
-        if name.startswith("."):
-            waiting.append((path, "a hidden file (perhaps still being copied)"))
-        elif name.startswith(_TEMPORARY_PREFIXES) or name.lower().endswith(_TEMPORARY_SUFFIXES):
-            waiting.append((path, "a temporary or lock file (still being written or open in an editor)"))
-        else:
-            seen.append((path, path.stat()))
-    if seen and settle > 0:
-        time.sleep(settle)
-    ready: list[tuple[int, str, Path]] = []
-    for path, before in seen:
+    refused: list[tuple[Path, str]] = []
+    seen: list[tuple[str, os.stat_result]] = []
+    for name in sorted(os.listdir(inbox.fd)):
         try:
-            now = path.stat()
+            st = os.lstat(name, dir_fd=inbox.fd)
         except FileNotFoundError:
             continue
-        if (now.st_size, now.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-            waiting.append((path, "still being written (its size or time changed)"))
+        if stat.S_ISDIR(st.st_mode):
+            continue  # archive/, failed/ and any other folder
+        if name.startswith("."):
+            waiting.append((inbox.path / name, "a hidden file (perhaps still being copied)"))
+        elif name.startswith(_TEMPORARY_PREFIXES) or name.lower().endswith(_TEMPORARY_SUFFIXES):
+            reason = "a temporary or lock file (still being written or open in an editor)"
+            waiting.append((inbox.path / name, reason))
+        elif stat.S_ISLNK(st.st_mode):
+            # a link could make a refresh import, and copy into a rejects workbook, any file it can read
+            refused.append((inbox.path / name, "a symbolic link: refused, a refresh never follows a link"))
+        elif not stat.S_ISREG(st.st_mode):
+            refused.append((inbox.path / name, "not a regular file (a pipe, socket or device): refused"))
         else:
-            ready.append((now.st_mtime_ns, path.name, path))
-    return [path for _, _, path in sorted(ready)], waiting
+            seen.append((name, st))
+    if seen and settle > 0:
+        time.sleep(settle)
+    ready: list[tuple[int, str, os.stat_result]] = []
+    for name, before in seen:
+        try:
+            now = os.lstat(name, dir_fd=inbox.fd)
+        except FileNotFoundError:
+            continue
+        if (now.st_ino, now.st_size, now.st_mtime_ns) != (before.st_ino, before.st_size, before.st_mtime_ns):
+            waiting.append((inbox.path / name, "still being written (its size or time changed)"))
+        else:
+            ready.append((now.st_mtime_ns, name, now))
+    return [(inbox.path / name, st) for _, name, st in sorted(ready)], waiting, refused
+
+
+def _refresh_one(
+    register: Register, inbox: _Inbox, path: Path, scratch: Path, *, as_of: dt.date | None, today: dt.date
+) -> FileOutcome:
+    """One file, whatever happens to it: a file that cannot be done with never stops the others."""
+    try:
+        return _refresh_file(register, inbox, path, scratch, as_of=as_of, today=today)
+    except OSError as exc:
+        where = f" ({_shown_path(exc.filename)})" if exc.filename else ""
+        reason = f"not done with: {exc.strerror or exc}{where}; left in the inbox"
+        return FileOutcome(path, "failed", reason)
 
 
 def _refresh_file(
-    register: Register, path: Path, inbox: Path, *, as_of: dt.date | None, today: dt.date
+    register: Register, inbox: _Inbox, path: Path, scratch: Path, *, as_of: dt.date | None, today: dt.date
 ) -> FileOutcome:
     from stdreg.ingest.readers import sniff_kind
     from stdreg.ingest.service import RowsRejected, file_sha256, import_file
 
+    # the moves are part of the plan: a file whose move cannot be done is not imported
+    for folder in (ARCHIVE, FAILED):
+        why = inbox.unusable(folder)
+        if why is not None:
+            return FileOutcome(path, "failed", f"not imported: {why}; left in the inbox")
     try:
         digest = file_sha256(path)
     except OSError as exc:  # unreadable (permissions): say so every night until someone looks
@@ -178,30 +234,52 @@ def _refresh_file(
             f"already imported as batch {earlier['id']} ({earlier['file_name']}, as of {earlier['as_of']}, "
             f"on {str(earlier['started_at'])[:16]}): not read again"
         )
-        moved = _move(path, inbox / ARCHIVE)
-        note = _write_note(moved, ".duplicate.txt", f"{path.name}: {reason}")
+        moved = inbox.move(path.name, ARCHIVE)
+        note = inbox.write_note(moved, ".duplicate.txt", f"{path.name}: {reason}")
         return FileOutcome(path, "duplicate", reason, moved, note)
-    with tempfile.TemporaryDirectory(prefix="stdreg-refresh-") as scratch:
-        # rejects and warnings are written outside the inbox, then moved beside the file
-        problems_path = Path(scratch) / (path.name + ".rejects.xlsx")
+    # rejects and warnings are written outside the inbox, under a short name (the file's may be
+    # too long to take a suffix), then moved beside the file
+    problems_path = scratch / "file.rejects.xlsx"
+    for leftover in scratch.iterdir():
+        if leftover.name != _Scratch.LOCK:
+            leftover.unlink()
+    try:
+        date = today
+        if as_of is not None and sniff_kind(path) == "register":
+            date = as_of
+        imported = import_file(register, path, as_of=date, rejects_path=problems_path)
+    except InputError as exc:
+        moved = inbox.move(path.name, FAILED)
+        rejects = exc.result.problems_path if isinstance(exc, RowsRejected) else None
+        if rejects is not None and rejects.exists():
+            companion = inbox.place(rejects, moved, ".rejects.xlsx")
+        else:
+            companion = inbox.write_note(moved, ".error.txt", str(exc))
+        return FileOutcome(path, "failed", _why_failed(exc, path), moved, companion)
+    except StdregError as exc:  # its rejects could not be written: nothing imported, try again tomorrow
+        return FileOutcome(path, "failed", f"{_why_failed(exc, path)}; left in the inbox")
+    outcome = FileOutcome(path, "imported", "", summary=imported.summary())
+    warnings = imported.problems_path
+    had_warnings = bool(imported.problems and imported.problems.warnings)
+    try:
+        outcome.moved_to = inbox.move(path.name, ARCHIVE)
+    except OSError as exc:
+        outcome.trouble.append(
+            f"imported, but could not be moved into {ARCHIVE}/: {exc.strerror or exc}; "
+            "the next refresh finds it imported and archives it"
+        )
+    if warnings is not None and warnings.exists():
+        beside = outcome.moved_to or inbox.path / ARCHIVE / inbox.target_name(path.name, ARCHIVE)
         try:
-            date = today
-            if as_of is not None and sniff_kind(path) == "register":
-                date = as_of
-            imported = import_file(register, path, as_of=date, rejects_path=problems_path)
-        except InputError as exc:
-            moved = _move(path, inbox / FAILED)
-            rejects = exc.result.problems_path if isinstance(exc, RowsRejected) else None
-            if rejects is not None and rejects.exists():
-                companion = _move_beside(rejects, moved, ".rejects.xlsx")
-            else:
-                companion = _write_note(moved, ".error.txt", str(exc))
-            return FileOutcome(path, "failed", _why_failed(exc, path), moved, companion)
-        moved = _move(path, inbox / ARCHIVE)
-        warnings: Path | None = None
-        if imported.problems_path is not None and imported.problems_path.exists():
-            warnings = _move_beside(imported.problems_path, moved, ".warnings.xlsx")
-        return FileOutcome(path, "imported", "", moved, warnings, imported.summary())
+            outcome.companion = inbox.place(warnings, beside, ".warnings.xlsx")
+        except OSError as exc:
+            outcome.trouble.append(f"its warnings workbook could not be kept: {exc.strerror or exc}")
+    elif had_warnings:
+        outcome.trouble.append(
+            f"its warnings workbook could not be written (in {scratch}: a full disk?); "
+            "its warnings are counted in the summary only"
+        )
+    return outcome
 
 
 def _imported_before(register: Register, sha256: str) -> dict[str, Any] | None:
@@ -225,42 +303,269 @@ def _imported_before(register: Register, sha256: str) -> dict[str, Any] | None:
 
 
 _COMPANIONS = (".rejects.xlsx", ".warnings.xlsx", ".error.txt", ".duplicate.txt")
+_LONGEST_COMPANION = max(len(c) for c in _COMPANIONS)
+_PART_PREFIX = ".stdreg-"  # ".stdreg-<random>.part": a copy across filesystems not finished yet
+_OPEN_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
-def _move(path: Path, folder: Path) -> Path:
-    """Move a file into a folder of the inbox under a name that takes nothing's place."""
-    folder.mkdir(exist_ok=True)
-    target = folder / path.name
-    if _taken(target):
+def _shown_path(name: object) -> str:
+    return os.fsdecode(name) if isinstance(name, (str, bytes)) else str(name)
+
+
+class _Inbox:
+    """The inbox and its archive/ and failed/ folders, held by descriptors.
+
+    Every name is looked up relative to a folder's descriptor, with O_NOFOLLOW,
+    and archive/ and failed/ are opened once, after checking that they are real
+    folders: a link put in place of one (even after the check) is never
+    written through, and a link in the inbox is moved, never opened.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+        self._folders: dict[str, int] = {}
+        try:
+            self.name_max = os.fpathconf(self.fd, "PC_NAME_MAX")
+        except (OSError, ValueError):
+            self.name_max = 255
+
+    def __enter__(self) -> _Inbox:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for fd in self._folders.values():
+            os.close(fd)
+        os.close(self.fd)
+
+    def unusable(self, name: str) -> str | None:
+        """Why nothing can be moved into the folder ``name`` (None when it can, or can be created)."""
+        if name in self._folders:
+            return None
+        try:
+            st = os.lstat(name, dir_fd=self.fd)
+        except FileNotFoundError:
+            if os.access(self.path, os.W_OK | os.X_OK):
+                return None
+            return f"{name}/ cannot be created (the inbox is not writable)"
+        if stat.S_ISLNK(st.st_mode):
+            return f"{name}/ is a symbolic link: refused, nothing is ever written through a link"
+        if not stat.S_ISDIR(st.st_mode):
+            return f"{name}/ is not a folder"
+        if not os.access(name, os.W_OK | os.X_OK, dir_fd=self.fd, follow_symlinks=False):
+            return f"{name}/ is not writable"
+        return None
+
+    def folder(self, name: str) -> int:
+        """archive/ or failed/, created if need be; OSError when it is not a real folder."""
+        if name not in self._folders:
+            why = self.unusable(name)
+            if why is not None:
+                raise OSError(errno.ENOTDIR, why)
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(name, dir_fd=self.fd)
+            # O_NOFOLLOW|O_DIRECTORY: a link swapped in since the check is refused here
+            self._folders[name] = os.open(name, _OPEN_FOLDER, dir_fd=self.fd)
+        return self._folders[name]
+
+    def unchanged(self, name: str, seen: os.stat_result) -> bool:
+        try:
+            now = os.lstat(name, dir_fd=self.fd)
+        except FileNotFoundError:
+            return False
+        return stat.S_ISREG(now.st_mode) and (now.st_dev, now.st_ino) == (seen.st_dev, seen.st_ino)
+
+    def target_name(self, name: str, folder: str) -> str:
+        """A name in ``folder`` that takes nothing's place and can take every companion's suffix."""
+        fd = self.folder(folder)
+        stem, suffix = os.path.splitext(name)
+        if len(os.fsencode(suffix)) > 16:
+            stem, suffix = name, ""
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        stem, suffix = path.stem, path.suffix
-        target = folder / f"{stem}.{stamp}{suffix}"
-        counter = 2
-        while _taken(target):
-            target = folder / f"{stem}.{stamp}-{counter}{suffix}"
-            counter += 1
-    os.replace(path, target)
-    return target
+        for extra in ("", f".{stamp}", *(f".{stamp}-{n}" for n in range(2, 10_000))):
+            room = self.name_max - _LONGEST_COMPANION - len(os.fsencode(extra + suffix))
+            encoded = os.fsencode(stem)
+            short = stem if len(encoded) <= room else encoded[:room].decode("utf-8", "ignore")
+            candidate = short + extra + suffix
+            if not _taken(fd, candidate):
+                return candidate
+        raise OSError(errno.EEXIST, f"no free name in {folder}/", name)
+
+    def move(self, name: str, folder: str) -> Path:
+        """Move an entry of the inbox (a link itself, never what it points at) into a folder."""
+        target = self.target_name(name, folder)
+        _transfer(self.fd, name, self.folder(folder), target)
+        return self.path / folder / target
+
+    def place(self, source: Path, moved: Path, suffix: str) -> Path:
+        """Move a workbook written outside the inbox beside a moved file."""
+        target = moved.name + suffix
+        source_fd = os.open(source.parent, _OPEN_FOLDER)
+        try:
+            _transfer(source_fd, source.name, self.folder(moved.parent.name), target)
+        finally:
+            os.close(source_fd)
+        return moved.with_name(target)
+
+    def write_note(self, moved: Path, suffix: str, text: str) -> Path:
+        note = moved.with_name(moved.name + suffix)
+        stamp = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        fd = os.open(note.name, _CREATE, 0o666, dir_fd=self.folder(moved.parent.name))
+        with open(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
+            handle.write(f"{stamp} stdreg refresh: {text}\n")
+        return note
+
+    def refuse(self, name: str, reason: str) -> FileOutcome:
+        """An entry that is not a regular file: moved into failed/ with a note, never opened."""
+        path = self.path / name
+        why = self.unusable(FAILED)
+        if why is not None:
+            return FileOutcome(path, "failed", f"{reason}; {why}; left in the inbox")
+        try:
+            moved = self.move(name, FAILED)
+            note = self.write_note(moved, ".error.txt", f"{name}: {reason}")
+        except OSError as exc:
+            why = f"cannot be moved: {exc.strerror or exc}"
+            return FileOutcome(path, "failed", f"{reason}; {why}; left in the inbox")
+        return FileOutcome(path, "failed", reason, moved, note)
+
+    def clean_leftovers(self) -> list[Path]:
+        """Remove the partial copies a killed refresh left in archive/ and failed/."""
+        cleaned: list[Path] = []
+        for folder in (ARCHIVE, FAILED):
+            if not _exists(self.fd, folder) or self.unusable(folder) is not None:
+                continue
+            try:
+                fd = self.folder(folder)
+            except OSError:
+                continue
+            for name in os.listdir(fd):
+                if name.startswith(_PART_PREFIX) and name.endswith(".part") and _unlocked(fd, name):
+                    os.unlink(name, dir_fd=fd)
+                    cleaned.append(self.path / folder / name)
+        return cleaned
 
 
-def _taken(target: Path) -> bool:
-    return target.exists() or any(target.with_name(target.name + c).exists() for c in _COMPANIONS)
+def _taken(folder_fd: int, name: str) -> bool:
+    return any(_exists(folder_fd, name + c) for c in ("", *_COMPANIONS))
 
 
-def _move_beside(companion: Path, moved: Path, suffix: str) -> Path:
-    target = moved.with_name(moved.name + suffix)
-    shutil.move(str(companion), target)
-    return target
+def _exists(folder_fd: int, name: str) -> bool:
+    try:
+        os.lstat(name, dir_fd=folder_fd)
+    except FileNotFoundError:
+        return False
+    return True
 
 
-def _write_note(moved: Path, suffix: str, text: str) -> Path:
-    note = moved.with_name(moved.name + suffix)
-    stamp = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    note.write_text(f"{stamp} stdreg refresh: {text}\n", encoding="utf-8")
-    return note
+def _unlocked(folder_fd: int, name: str) -> bool:
+    """True when no running refresh holds the flock of this partial file (its writer is gone)."""
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder_fd)
+    except OSError:
+        return True  # a link, or gone: nothing of a running refresh
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return True
 
 
-def _why_failed(exc: InputError, path: Path) -> str:
+def _transfer(source_fd: int, name: str, target_fd: int, target: str) -> None:
+    """Rename, or across filesystems copy, fsync and unlink: never a half file under the target name."""
+    try:
+        os.rename(name, target, src_dir_fd=source_fd, dst_dir_fd=target_fd)
+        return
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+    part = f"{_PART_PREFIX}{secrets.token_hex(6)}.part"
+    source = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), dir_fd=source_fd)
+    try:
+        st = os.fstat(source)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", name)
+        copy = os.open(part, _CREATE, 0o600, dir_fd=target_fd)
+        try:
+            fcntl.flock(copy, fcntl.LOCK_EX)  # tells the next run's clean-up it is being written
+            while chunk := os.read(source, 1 << 20):
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(copy, view) :]
+            os.fchmod(copy, stat.S_IMODE(st.st_mode))
+            os.utime(copy, ns=(st.st_atime_ns, st.st_mtime_ns))
+            os.fsync(copy)
+            os.rename(part, target, src_dir_fd=target_fd, dst_dir_fd=target_fd)
+            os.fsync(target_fd)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(part, dir_fd=target_fd)
+            raise
+        finally:
+            os.close(copy)
+    finally:
+        os.close(source)
+    os.unlink(name, dir_fd=source_fd)
+
+
+class _Scratch:
+    """A private temporary folder for one refresh, flocked while the refresh runs.
+
+    A refresh killed by SIGKILL leaves its folder behind; the next one removes every
+    ``stdreg-refresh-*`` folder of the same user whose lock no running refresh holds.
+    """
+
+    PREFIX = "stdreg-refresh-"
+    LOCK = ".lock"
+    UNLOCKED_AGE = 3600.0  # a folder killed before its lock was taken
+
+    def __init__(self) -> None:
+        self.cleaned: list[Path] = self._clean()
+        self.path = Path(tempfile.mkdtemp(prefix=self.PREFIX))
+        self._lock = os.open(self.path / self.LOCK, _CREATE, 0o600)
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
+
+    def __enter__(self) -> _Scratch:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+        os.close(self._lock)
+
+    @classmethod
+    def _clean(cls) -> list[Path]:
+        cleaned: list[Path] = []
+        root = Path(tempfile.gettempdir())
+        try:
+            names = [name for name in os.listdir(root) if name.startswith(cls.PREFIX)]
+        except OSError:
+            return cleaned
+        for name in names:
+            folder = root / name
+            try:
+                st = folder.lstat()
+                if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
+                    continue
+                fd = os.open(folder, _OPEN_FOLDER)
+                try:
+                    if _exists(fd, cls.LOCK):
+                        stale = _unlocked(fd, cls.LOCK)
+                    else:
+                        stale = time.time() - st.st_mtime > cls.UNLOCKED_AGE
+                finally:
+                    os.close(fd)
+            except OSError:
+                continue
+            if stale:
+                shutil.rmtree(folder, ignore_errors=True)  # never follows a link inside it
+                cleaned.append(folder)
+        return cleaned
+
+
+def _why_failed(exc: StdregError, path: Path) -> str:
     """One line: the count of rejected rows and the first, or the error without the file's path."""
     from stdreg.ingest.service import RowsRejected
 

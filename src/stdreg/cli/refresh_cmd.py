@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -21,6 +22,23 @@ if TYPE_CHECKING:
 class LogFormat(StrEnum):
     text = "text"
     json = "json"
+
+
+# Characters that could forge or hide a line of the log: line breaks (\n, \r, U+0085, U+2028/9),
+# terminal escapes (ESC and every other control), bidirectional overrides, and the lone
+# surrogates an undecodable file name becomes (which no UTF-8 output can hold).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def shown(text: str) -> str:
+    """Text with every character that could forge a log line written as a Python escape (``\\n``)."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
+
+
+def _json_line(record: dict[str, Any]) -> str:
+    # json.dumps escapes the C0 controls; these it leaves as they are
+    as_json = json.dumps(record, ensure_ascii=False, default=str)
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", as_json)
 
 
 class RefreshLog:
@@ -49,7 +67,8 @@ class RefreshLog:
         """One line: level is info, problem or error."""
         stamp = dt.datetime.now().astimezone().isoformat(timespec="seconds")
         record = {"time": stamp, "level": level, "event": event, "message": message, **fields}
-        as_json = json.dumps(record, ensure_ascii=False, default=str)
+        as_json = _json_line(record)
+        message = shown(message)  # one event, one line, whatever a file is named
         if not stderr:
             pass
         elif self.format is LogFormat.json:
@@ -95,6 +114,14 @@ class RefreshLog:
             self.emit("problem", "failed", text, **fields)
         else:
             self.emit("info", "waiting", f"{name}: {outcome.reason}; left for the next run", **fields)
+        for trouble in outcome.trouble:
+            self.emit("problem", "trouble", f"{name}: {trouble}", **fields)
+
+    def cleaned(self, result: RefreshResult) -> None:
+        if result.cleaned:
+            count = len(result.cleaned)
+            text = f"removed {count} temporary files or folders an interrupted refresh left behind"
+            self.emit("info", "cleaned", text, removed=[str(p) for p in result.cleaned])
 
     def outdated(self, check: OutdatedCheck) -> None:
         text = (
@@ -217,6 +244,7 @@ def refresh_command(
         text = f"unexpected failure: {type(exc).__name__}: {exc}"
         log.emit("error", "error", text, stderr=False, exit_code=1)
         raise
+    log.cleaned(result)
     if result.outdated is not None:
         log.outdated(result.outdated)
     log.summary(result)
