@@ -142,7 +142,10 @@ def refresh(
         for path, reason in waiting:
             done(FileOutcome(path, "waiting", reason))
         for path, reason in refused:
-            done(folders.refuse(path.name, reason))
+            if path.name in (ARCHIVE, FAILED):
+                done(FileOutcome(path, "failed", reason))
+            else:
+                done(folders.refuse(path.name, reason))
         for path, seen in ready:
             if folders.unchanged(path.name, seen):  # not taken away or replaced meanwhile
                 done(_refresh_one(register, folders, path, scratch.path, as_of=as_of, today=today))
@@ -174,6 +177,9 @@ def _settled_files(
             continue
         if stat.S_ISDIR(st.st_mode):
             continue  # archive/, failed/ and any other folder
+        if name in (ARCHIVE, FAILED):  # a link or a file in their place: said once, left as it is
+            refused.append((inbox.path / name, f"{inbox.unusable(name)}; replace it with a folder"))
+            continue
         if name.startswith("."):
             waiting.append((inbox.path / name, "a hidden file (perhaps still being copied)"))
         elif name.startswith(_TEMPORARY_PREFIXES) or name.lower().endswith(_TEMPORARY_SUFFIXES):
@@ -182,6 +188,8 @@ def _settled_files(
         elif stat.S_ISLNK(st.st_mode):
             # a link could make a refresh import, and copy into a rejects workbook, any file it can read
             refused.append((inbox.path / name, "a symbolic link: refused, a refresh never follows a link"))
+        elif not _utf8(name):  # the register, its log and its workbooks can hold UTF-8 only
+            refused.append((inbox.path / name, "its name is not UTF-8: refused; rename it"))
         elif not stat.S_ISREG(st.st_mode):
             refused.append((inbox.path / name, "not a regular file (a pipe, socket or device): refused"))
         else:
@@ -199,6 +207,14 @@ def _settled_files(
         else:
             ready.append((now.st_mtime_ns, name, now))
     return [(inbox.path / name, st) for _, name, st in sorted(ready)], waiting, refused
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes, held as lone surrogates
+        return False
+    return True
 
 
 def _refresh_one(
