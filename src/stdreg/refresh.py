@@ -250,9 +250,13 @@ def _refresh_file(
             f"already imported as batch {earlier['id']} ({earlier['file_name']}, as of {earlier['as_of']}, "
             f"on {str(earlier['started_at'])[:16]}): not read again"
         )
-        moved = inbox.move(path.name, ARCHIVE)
-        note = inbox.write_note(moved, ".duplicate.txt", f"{path.name}: {reason}")
-        return FileOutcome(path, "duplicate", reason, moved, note)
+        outcome = FileOutcome(path, "duplicate", reason)
+        try:
+            outcome.moved_to = inbox.move(path.name, ARCHIVE)
+            outcome.companion = inbox.write_note(outcome.moved_to, ".duplicate.txt", f"{path.name}: {reason}")
+        except OSError as exc:
+            outcome.trouble.append(_not_kept("the duplicate", outcome.moved_to, exc))
+        return outcome
     # rejects and warnings are written outside the inbox, under a short name (the file's may be
     # too long to take a suffix), then moved beside the file
     problems_path = scratch / "file.rejects.xlsx"
@@ -265,13 +269,17 @@ def _refresh_file(
             date = as_of
         imported = import_file(register, path, as_of=date, rejects_path=problems_path)
     except InputError as exc:
-        moved = inbox.move(path.name, FAILED)
+        outcome = FileOutcome(path, "failed", _why_failed(exc, path))
         rejects = exc.result.problems_path if isinstance(exc, RowsRejected) else None
-        if rejects is not None and rejects.exists():
-            companion = inbox.place(rejects, moved, ".rejects.xlsx")
-        else:
-            companion = inbox.write_note(moved, ".error.txt", str(exc))
-        return FileOutcome(path, "failed", _why_failed(exc, path), moved, companion)
+        try:
+            outcome.moved_to = inbox.move(path.name, FAILED)
+            if rejects is not None and rejects.exists():
+                outcome.companion = inbox.place(rejects, outcome.moved_to, ".rejects.xlsx")
+            else:
+                outcome.companion = inbox.write_note(outcome.moved_to, ".error.txt", str(exc))
+        except OSError as error:
+            outcome.trouble.append(_not_kept("the rejected file", outcome.moved_to, error))
+        return outcome
     except StdregError as exc:  # its rejects could not be written: nothing imported, try again tomorrow
         return FileOutcome(path, "failed", f"{_why_failed(exc, path)}; left in the inbox")
     outcome = FileOutcome(path, "imported", "", summary=imported.summary())
@@ -296,6 +304,12 @@ def _refresh_file(
             "its warnings are counted in the summary only"
         )
     return outcome
+
+
+def _not_kept(what: str, moved: Path | None, exc: OSError) -> str:
+    if moved is None:
+        return f"{what} could not be moved: {exc.strerror or exc}; left in the inbox for the next refresh"
+    return f"its rejects, warnings or note could not be written beside it: {exc.strerror or exc}"
 
 
 def _imported_before(register: Register, sha256: str) -> dict[str, Any] | None:

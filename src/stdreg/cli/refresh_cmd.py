@@ -97,18 +97,19 @@ class RefreshLog:
         }
         if outcome.outcome == "imported":
             assert outcome.summary is not None
-            text = describe({**outcome.summary, "file": name}) + f"; moved to {where}"
+            text = describe({**outcome.summary, "file": name}) + (f"; moved to {where}" if where else "")
             if beside:
                 text += f", warnings in {beside}"
             warnings = str(outcome.companion) if outcome.companion else None
             self.emit("info", "imported", text, **fields, warnings_file=warnings, summary=outcome.summary)
         elif outcome.outcome == "duplicate":
-            text = f"{name}: {outcome.reason}; moved to {where} with a note"
+            text = f"{name}: {outcome.reason}" + (f"; moved to {where} with a note" if where else "")
             self.emit("info", "duplicate", text, **fields, note_file=str(outcome.companion))
         elif outcome.outcome == "failed":
             rejects = beside.endswith(".rejects.xlsx")
             kept = "rejected rows in" if rejects else "the reason in"
-            text = f"{name}: {outcome.reason}" + (f"; moved to {where}, {kept} {beside}" if where else "")
+            text = f"{name}: {outcome.reason}" + (f"; moved to {where}" if where else "")
+            text += f", {kept} {beside}" if beside else ""
             if outcome.companion is not None:
                 fields["rejects_file" if rejects else "note_file"] = str(outcome.companion)
             self.emit("problem", "failed", text, **fields)
