@@ -152,6 +152,17 @@ def test_a_fifo_in_the_inbox_is_refused_without_opening_it(stdreg, inbox):
     assert entries(inbox / "archive") == {"r.csv"}
 
 
+def test_an_unwritable_temporary_folder_is_one_clear_line(stdreg, inbox, monkeypatch, tmp_path):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no such folder"))
+    good(inbox / "r.csv")
+    before = created(stdreg)
+    run = stdreg("refresh", "--inbox", inbox, *SETTLE)
+    assert run.exit_code == 1
+    assert "cannot write in the temporary folder" in run.stderr and "(TMPDIR)" in run.stderr
+    assert "unexpected" not in run.stderr
+    assert stdreg.dump() == before and entries(inbox) == {"r.csv"}
+
+
 # --- the register's own folder ---------------------------------------------------------------
 
 

@@ -19,6 +19,13 @@ register's writer lock from its first look at the inbox to its end, and:
 3. counts the products made to an outdated (withdrawn or replaced) standard as
    of today, and those that became so since the previous refresh.
 
+A link is never followed: entries are looked at with lstat and opened relative to
+the folder's descriptor with O_NOFOLLOW; a link, pipe or device in the inbox is
+refused unopened (moved, as a link, into ``failed/``), and an ``archive/`` or
+``failed/`` that is not a real folder stops every import until it is one: a file is
+imported only once its move is known to be possible. One file never blocks the
+others: whatever goes wrong with it is said on its line and the next one is done.
+
 Nothing else is ever written into the inbox. A refresh killed at any moment
 leaves the register as it was before the file being imported, and that file in
 the inbox, where the next run finds it (or, if its import had committed, finds
@@ -354,7 +361,10 @@ class _Inbox:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+        try:
+            self.fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+        except OSError as exc:
+            raise UsageError(f"cannot open the inbox {path}: {exc.strerror}") from None
         self._folders: dict[str, int] = {}
         try:
             self.name_max = os.fpathconf(self.fd, "PC_NAME_MAX")
@@ -554,8 +564,12 @@ class _Scratch:
 
     def __init__(self) -> None:
         self.cleaned: list[Path] = self._clean()
-        self.path = Path(tempfile.mkdtemp(prefix=self.PREFIX))
-        self._lock = os.open(self.path / self.LOCK, _CREATE, 0o600)
+        try:
+            self.path = Path(tempfile.mkdtemp(prefix=self.PREFIX))
+            self._lock = os.open(self.path / self.LOCK, _CREATE, 0o600)
+        except OSError as exc:
+            where = f"the temporary folder {tempfile.gettempdir()} (TMPDIR)"
+            raise StdregError(f"cannot write in {where}: {exc.strerror}") from None
         fcntl.flock(self._lock, fcntl.LOCK_EX)
 
     def __enter__(self) -> _Scratch:
