@@ -73,7 +73,7 @@ class FileOutcome:
     moved_to: Path | None = None
     companion: Path | None = None  # the warnings or rejects workbook, or the note, beside it
     summary: dict[str, Any] | None = None  # the import's summary (ImportResult.summary())
-    trouble: list[str] = field(default_factory=list)  # a move or workbook that could not be done after
+    trouble: list[str] = field(default_factory=list)  # a move, note or workbook not done (the outcome stands)
 
     @property
     def is_problem(self) -> bool:
