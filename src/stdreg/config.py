@@ -1,8 +1,9 @@
-"""The bureau's configuration: how adoption is counted, and the work plan's targets.
+"""The bureau's configuration: who it is, how adoption is counted, and the work plan's targets.
 
-Both are TOML files a bureau edits. The adoption rule lives in
-``config.toml`` (``--config``, ``STDREG_CONFIG`` or stdreg's state directory);
-targets in a targets file (``--targets``), with shipped defaults.
+Both are TOML files a bureau edits. The bureau (its county and the issuing
+unit) and the adoption rule live in ``config.toml`` (``--config``,
+``STDREG_CONFIG`` or stdreg's state directory); targets in a targets file
+(``--targets``), with shipped defaults.
 """
 
 from __future__ import annotations
@@ -37,6 +38,19 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise UsageError(f"{path}: not valid TOML ({exc})") from None
 
 
+def config_path(path: Path | None = None) -> Path | None:
+    """The configuration file: the one given, else ``STDREG_CONFIG``, else stdreg's if it exists."""
+    if path is not None:
+        return path
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        return Path(env)
+    from stdreg.store import state_dir
+
+    candidate = state_dir() / "config.toml"
+    return candidate if candidate.is_file() else None
+
+
 def load_adoption_rule(path: Path | None = None) -> AdoptionRule:
     """The adoption rule from ``[adoption]`` of the configuration file, or the classic default.
 
@@ -44,15 +58,7 @@ def load_adoption_rule(path: Path | None = None) -> AdoptionRule:
     2025-06-01 only national standards converted from ISO/IEC/ITU count);
     ``count_eqv = true`` counts the legacy degree EQV (等效) as adoption.
     """
-    if path is None:
-        env = os.environ.get(CONFIG_ENV)
-        if env:
-            path = Path(env)
-        else:
-            from stdreg.store import state_dir
-
-            candidate = state_dir() / "config.toml"
-            path = candidate if candidate.is_file() else None
+    path = config_path(path)
     if path is None:
         return AdoptionRule()
     section = _read_toml(path).get("adoption", {})
@@ -63,6 +69,37 @@ def load_adoption_rule(path: Path | None = None) -> AdoptionRule:
     if not isinstance(count_eqv, bool):
         raise UsageError(f"{path}: [adoption] count_eqv must be true or false")
     return AdoptionRule(rule=rule, count_eqv=count_eqv)
+
+
+@dataclass(frozen=True)
+class Bureau:
+    """Who issues the report: the county (or city, province) and the unit, for titles and footers.
+
+    Either may be empty; the workbook then says neither.
+    """
+
+    county: str = ""
+    issuer: str = ""
+
+
+def load_bureau(path: Path | None = None) -> Bureau:
+    """The ``[bureau]`` section of the configuration file (``county``, ``issuer``), or an empty one."""
+    path = config_path(path)
+    if path is None:
+        return Bureau()
+    section = _read_toml(path).get("bureau", {})
+    if not isinstance(section, dict):
+        raise UsageError(f"{path}: [bureau] must be a section (a table) with county and issuer")
+    values = {}
+    for key in ("county", "issuer"):
+        value = section.get(key, "")
+        if not isinstance(value, str):
+            raise UsageError(f"{path}: [bureau] {key} must be text, not {value!r}")
+        values[key] = value.strip()
+    unknown = sorted(set(section) - set(values))
+    if unknown:
+        raise UsageError(f"{path}: [bureau] knows county and issuer, not {', '.join(unknown)}")
+    return Bureau(**values)
 
 
 @dataclass(frozen=True)

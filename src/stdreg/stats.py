@@ -78,6 +78,8 @@ class StandardAge(BaseModel):
     Ages are in years, from the standard's implementation date (or, when only
     its year is known, the middle of that year) to the as-of date; ``dated``
     standards are those whose age is known, the denominator of the share.
+    ``dated_after`` counts the standards implemented after the as-of date
+    (future-dated codes): they are in ``standards`` but have no age.
     """
 
     key: str | None
@@ -88,6 +90,7 @@ class StandardAge(BaseModel):
     max_age: float | None = None
     older_than_review: int = 0
     share_older_than_review: float | None = None
+    dated_after: int = 0
 
 
 class StandardAges(BaseModel):
@@ -97,12 +100,23 @@ class StandardAges(BaseModel):
 
 
 class TargetResult(BaseModel):
+    """A target of the work plan against the register: ``met`` is None when there is no data.
+
+    The labels are fixed whatever the output language (JSON is for programs):
+    ``label`` is the Chinese one, as ``label_zh``.
+    """
+
     name: str
     label: str
+    label_zh: str
+    label_en: str
     measure: str
     target: float
     actual: float | None
-    met: bool
+    met: bool | None
+
+    def label_in(self, lang: str) -> str:
+        return self.label_en if lang == "en" else self.label_zh
 
 
 class PreviousYear(BaseModel):
@@ -128,6 +142,7 @@ class Report(BaseModel):
     previous_year: PreviousYear | None = None
     brand_by_title: list[Breakdown] = []
     brand_by_industry: list[Breakdown] = []
+    brand_by_township: list[Breakdown] = []
     by_industry_and_level: list[IndustryLevel] = []
     standard_age: StandardAges | None = None
     # The whole report of the year before (for the workbook), kept out of the JSON,
@@ -480,13 +495,19 @@ def _industry_levels(groups: list[Group], industries: list[str | None]) -> list[
 def standard_age(as_of: dt.date, implemented_on: Any, year: int | None) -> float | None:
     """Years from a standard's implementation (else the middle of its year) to ``as_of`` (标龄).
 
-    None when neither is known; 0 for a standard not yet implemented.
+    None when neither is known, or when the standard is dated after ``as_of``
+    (:func:`dated_after`: it has no age yet); 0 for one implemented later in
+    the year of a year-only date.
 
     >>> standard_age(dt.date(2012, 12, 31), "2007-10-01", 2007)
     5.25
     >>> standard_age(dt.date(2012, 12, 31), None, 2008), standard_age(dt.date(2012, 12, 31), None, None)
     (4.5, None)
+    >>> standard_age(dt.date(2012, 12, 31), None, 2014), standard_age(dt.date(2012, 3, 31), None, 2012)
+    (None, 0.0)
     """
+    if dated_after(as_of, implemented_on, year):
+        return None
     if implemented_on is not None:
         start = _date(implemented_on)
     elif year is not None:
@@ -494,6 +515,20 @@ def standard_age(as_of: dt.date, implemented_on: Any, year: int | None) -> float
     else:
         return None
     return round(max(0, (as_of - start).days) / 365.25, 2)
+
+
+def dated_after(as_of: dt.date, implemented_on: Any, year: int | None) -> bool:
+    """Whether a standard is implemented after ``as_of`` (else, undated, of a later year).
+
+    A register of 2012 that names GB/T 1234-2014 holds a future-dated code (a
+    warning at import): it has no age, and is counted beside the ages.
+
+    >>> dated_after(dt.date(2012, 12, 31), "2013-06-01", 2012), dated_after(dt.date(2012, 12, 31), None, 2013)
+    (True, True)
+    """
+    if implemented_on is not None:
+        return _date(implemented_on) > as_of
+    return year is not None and year > as_of.year
 
 
 def _date(value: Any) -> dt.date:
@@ -529,7 +564,7 @@ def replacements(connection: Connection, as_of: dt.date) -> dict[str, str]:
     return moves
 
 
-def _age_summary(key: str | None, ages: list[float | None], review_years: int) -> StandardAge:
+def _age_summary(key: str | None, ages: list[float | None], later: int, review_years: int) -> StandardAge:
     known = sorted(age for age in ages if age is not None)
     older = sum(1 for age in known if age > review_years)
     return StandardAge(
@@ -541,6 +576,7 @@ def _age_summary(key: str | None, ages: list[float | None], review_years: int) -
         max_age=known[-1] if known else None,
         older_than_review=older,
         share_older_than_review=rate(older, len(known)),
+        dated_after=later,
     )
 
 
@@ -551,15 +587,24 @@ def _standard_ages(
     industries: list[str | None],
 ) -> StandardAges:
     by_industry: dict[str | None, list[float | None]] = {industry: [] for industry in industries}
+    later: dict[str | None, int] = {}
     county: dict[int, float | None] = {}
+    county_later: set[int] = set()
     for industry, standard_id, implemented_on, year in dates:
         age = standard_age(as_of, implemented_on, year)
         by_industry.setdefault(industry, []).append(age)
         county[standard_id] = age
+        if dated_after(as_of, implemented_on, year):
+            later[industry] = later.get(industry, 0) + 1
+            county_later.add(standard_id)
     return StandardAges(
         review_years=review_years,
-        by_industry=[_age_summary(key, ages, review_years) for key, ages in by_industry.items() if ages],
-        total=_age_summary(None, list(county.values()), review_years),
+        by_industry=[
+            _age_summary(key, ages, later.get(key, 0), review_years)
+            for key, ages in by_industry.items()
+            if ages
+        ],
+        total=_age_summary(None, list(county.values()), len(county_later), review_years),
     )
 
 
@@ -587,7 +632,6 @@ def build_report(
     year: int | None,
     rule: AdoptionRule,
     targets: Targets,
-    lang: str = "zh",
     previous: bool = True,
     details: bool = True,
 ) -> Report:
@@ -613,11 +657,14 @@ def build_report(
         results.append(
             TargetResult(
                 name=target.name,
-                label=target.label_en if lang == "en" else target.label_zh,
+                label=target.label_zh,
+                label_zh=target.label_zh,
+                label_en=target.label_en,
                 measure=target.measure,
                 target=target.target,
                 actual=actual,
-                met=actual is not None and actual >= target.target,
+                # no data (no key energy users, no brand products …) is neither met nor missed
+                met=None if actual is None else actual >= target.target,
             )
         )
     report = Report(
@@ -635,6 +682,7 @@ def build_report(
         targets=results,
         brand_by_title=_by_value(snap.brand_groups, lambda g: g.title),
         brand_by_industry=_by_value([g for g in snap.groups if g.brand], lambda g: g.industry),
+        brand_by_township=_by_value([g for g in snap.groups if g.brand], lambda g: g.township),
     )
     if details:
         industries = [row.key for row in report.by_industry]
@@ -649,7 +697,6 @@ def build_report(
             year=year - 1,
             rule=rule,
             targets=targets,
-            lang=lang,
             previous=False,
             details=False,
         )
@@ -662,6 +709,7 @@ def build_report(
             (report.by_level, earlier.by_level),
             (report.brand_by_title, earlier.brand_by_title),
             (report.brand_by_industry, earlier.brand_by_industry),
+            (report.brand_by_township, earlier.brand_by_township),
         ):
             _add_previous(rows, before)
         report._previous = earlier

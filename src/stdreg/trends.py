@@ -12,7 +12,8 @@ JSON (``report --from 2011 --to 2012 --format json``)::
      "years": [{"year": 2011, "as_of": "2011-12-31",
                 "totals": {... as in the report ...},
                 "brand_products": {... as in the report ...},
-                "targets": [{"name": ..., "target": 0.85, "actual": ..., "met": ...}]},
+                "targets": [{"name": ..., "label_zh": ..., "label_en": ..., "target": 0.85,
+                             "actual": ..., "met": ...}]},
                ...]}
 """
 
@@ -99,7 +100,6 @@ def build_trend(
     *,
     rule: AdoptionRule,
     targets: Targets,
-    lang: str = "zh",
     known: dict[int, Report] | None = None,
 ) -> Trend:
     """The register at the end of each year from ``first`` to ``last``.
@@ -118,7 +118,6 @@ def build_trend(
                 year=year,
                 rule=rule,
                 targets=targets,
-                lang=lang,
                 previous=False,
                 details=False,
             )
@@ -132,9 +131,7 @@ def build_trend(
     )
 
 
-def register_trend(
-    connection: Connection, report: Report, *, rule: AdoptionRule, targets: Targets, lang: str = "zh"
-) -> Trend:
+def register_trend(connection: Connection, report: Report, *, rule: AdoptionRule, targets: Targets) -> Trend:
     """Every year the register holds, up to the report's year (the workbook's line chart).
 
     The series starts with the first year that holds a product (or the
@@ -148,4 +145,4 @@ def register_trend(
     known = {year: report}
     if report.previous is not None and report.previous.year is not None:
         known[report.previous.year] = report.previous
-    return build_trend(connection, first, year, rule=rule, targets=targets, lang=lang, known=known)
+    return build_trend(connection, first, year, rule=rule, targets=targets, known=known)

@@ -22,6 +22,7 @@ from stdreg.cli.common import (
 from stdreg.errors import UsageError
 
 if TYPE_CHECKING:
+    from stdreg.config import Bureau
     from stdreg.query import Filters
     from stdreg.trends import Trend
 
@@ -107,11 +108,12 @@ def report_command(
         raise UsageError("--as-of goes with --year; each year of the series is as of 31 December")
     chosen = _format(format, output)
 
-    from stdreg.config import load_adoption_rule, load_targets
+    from stdreg.config import load_adoption_rule, load_bureau, load_targets
     from stdreg.store import open_register
 
     date = parse_date_option(as_of) if as_of else None
     rule = load_adoption_rule(config)
+    bureau = load_bureau(config)
     goals = load_targets(targets)
     if series:
         from stdreg.trends import check_years
@@ -125,8 +127,8 @@ def report_command(
                 from stdreg.trends import build_trend
 
                 assert from_year is not None and to_year is not None
-                trend = build_trend(connection, from_year, to_year, rule=rule, targets=goals, lang=lang.value)
-                _write_trend(trend, chosen, output, lang.value)
+                trend = build_trend(connection, from_year, to_year, rule=rule, targets=goals)
+                _write_trend(trend, chosen, output, lang.value, bureau)
                 return
             from stdreg.stats import build_report
 
@@ -137,7 +139,6 @@ def report_command(
                 year=year,
                 rule=rule,
                 targets=goals,
-                lang=lang.value,
             )
             if chosen is ReportFormat.xlsx:
                 from stdreg.query import iter_rows
@@ -145,7 +146,7 @@ def report_command(
                 from stdreg.stats import replacements
                 from stdreg.trends import register_trend
 
-                trend = register_trend(connection, report, rule=rule, targets=goals, lang=lang.value)
+                trend = register_trend(connection, report, rule=rule, targets=goals)
                 moves = replacements(connection, report.as_of)
 
                 def source(filters: Filters) -> Iterator[tuple[Any, ...]]:
@@ -160,6 +161,7 @@ def report_command(
                         replacements=moves,
                         chart_target=goals.chart_target(),
                         lang=lang.value,
+                        bureau=bureau,
                     )
                 return
     finally:
@@ -184,12 +186,12 @@ def _format(chosen: ReportFormat | None, output: Path | None) -> ReportFormat:
     return chosen
 
 
-def _write_trend(trend: Trend, chosen: ReportFormat, output: Path | None, lang: str) -> None:
+def _write_trend(trend: Trend, chosen: ReportFormat, output: Path | None, lang: str, bureau: Bureau) -> None:
     if chosen is ReportFormat.xlsx:
         from stdreg.render.report_xlsx import write_trend_xlsx
 
         with output_stream(output, binary=True) as stream:
-            write_trend_xlsx(trend, stream, lang=lang)
+            write_trend_xlsx(trend, stream, lang=lang, bureau=bureau)
         return
     with output_stream(output) as stream:
         if chosen is ReportFormat.json:

@@ -31,6 +31,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "met": ("是否完成", "Met"),
     "yes": ("完成", "met"),
     "no": ("未完成", "not met"),
+    "no_data": ("无数据", "no data"),
     "key": ("分类", "Group"),
     "previous": ("上年", "Previous year"),
     "change": ("变化", "Change"),
@@ -90,6 +91,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "brand_list": ("名牌产品及其采标情况", "Brand products and their adoption"),
     "brand_by_title": ("名牌产品：按名牌称号", "Brand products by title"),
     "brand_by_industry": ("名牌产品：按行业", "Brand products by industry"),
+    "brand_by_township": ("名牌产品：按乡镇", "Brand products by township"),
     "standards": ("执行标准", "Standards"),
     "adopting_through": ("采标依据", "Adopts through"),
     "outdated_list": (
@@ -117,10 +119,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "max_age": ("最长标龄（年）", "Oldest (years)"),
     "older_than_review": ("标龄超过{years}年", "Older than {years} years"),
     "share_older_than_review": ("超期占比", "Share past review"),
+    "age_dated_after": ("实施日期晚于统计截至日（不计标龄）", "Implemented after the as-of date (no age)"),
     "detail_title": ("明细：每项执行标准一行，无标准的产品一行", "Detail: one row per executed standard"),
     "industry_chart": ("各行业采标率", "Adoption rate by industry"),
     "year_chart": ("全县历年采标率", "County adoption rate by year"),
     "brand_adoption_rate": ("名牌产品采标率", "Brand products' adoption rate"),
+    "standard_coverage": ("有标产品占比", "Share of products with a standard"),
+    "chart_compares": ("各行业比较：", "each industry's "),
     "rule_note": ("采标口径", "Adoption rule"),
     "rule_classic": (
         "等同（IDT）、修改（MOD）采用国际标准或国外先进标准计为采标，非等效（NEQ）不计",
@@ -151,13 +156,20 @@ LABELS: dict[str, tuple[str, str]] = {
         "industry, local, group, enterprise",
     ),
     "age_note": (
-        "标龄按标准的实施日期计（无日期时按标准年号的年中计）；合计行按全县不重复的标准计",
-        "Age from the implementation date (else the middle of the standard's year); "
-        "the total counts each standard of the county once",
+        "标龄按标准的实施日期计（无日期时按标准年号的年中计）；实施日期晚于统计截至日的标准不计标龄，"
+        "另列其数；合计行按全县不重复的标准计",
+        "Age from the implementation date (else the middle of the standard's year); standards implemented "
+        "after the as-of date have no age and are counted apart; the total counts each standard of the "
+        "county once",
     ),
     "yes_mark": ("是", "yes"),
     "no_mark": ("否", "no"),
 }
+
+
+def met_key(met: bool | None) -> str:
+    """The label key of a target's outcome: met, not met, or no data (neither met nor missed)."""
+    return "no_data" if met is None else "yes" if met else "no"
 
 
 def label(key: str | None, lang: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import IO, TYPE_CHECKING, Any
 
-from stdreg.render.labels import label, text
+from stdreg.render.labels import label, met_key, text
 from stdreg.stats import Breakdown, Report, Totals
 
 if TYPE_CHECKING:
@@ -25,6 +25,8 @@ def _console(stream: IO[str]) -> Any:
 
     return Console(file=stream, highlight=False, soft_wrap=False, width=None if stream.isatty() else 120)
 
+
+MET_STYLES = {True: None, False: "red", None: "bright_black"}  # no data: grey, never red
 
 TOTAL_FIELDS = (
     "enterprises",
@@ -75,11 +77,11 @@ def print_report(report: Report, stream: IO[str], *, lang: str = "zh") -> None:
             targets.add_column(label(heading, lang), justify="left" if heading == "item" else "right")
         for target in report.targets:
             targets.add_row(
-                target.label,
+                target.label_in(lang),
                 percent(target.target),
                 percent(target.actual),
-                label("yes" if target.met else "no", lang),
-                style=None if target.met else "red",
+                label(met_key(target.met), lang),
+                style=MET_STYLES[target.met],
             )
         console.print()
         console.print(targets)
@@ -164,7 +166,9 @@ def print_trend(trend: Trend, stream: IO[str], *, lang: str = "zh") -> None:
         targets = Table(title=label("targets", lang), title_justify="left", show_edge=False)
         targets.add_column(label("year", lang))
         for target in names.values():
-            targets.add_column(f"{target.label} ({percent(target.target)})", justify="right", overflow="fold")
+            targets.add_column(
+                f"{target.label_in(lang)} ({percent(target.target)})", justify="right", overflow="fold"
+            )
         for point in trend.years:
             actual = {t.name: t for t in point.targets}
             targets.add_row(
@@ -175,6 +179,6 @@ def print_trend(trend: Trend, stream: IO[str], *, lang: str = "zh") -> None:
         console.print(targets)
 
 
-def _met(actual: float | None, met: bool) -> str:
-    """An actual value, marked ✗ when it misses its target."""
-    return percent(actual) + ("" if met or actual is None else " ✗")
+def _met(actual: float | None, met: bool | None) -> str:
+    """An actual value, marked ✗ when it misses its target (— without data: neither met nor missed)."""
+    return percent(actual) + (" ✗" if met is False else "")

@@ -47,8 +47,9 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import IO, TYPE_CHECKING, Any
 
+from stdreg.config import Bureau
 from stdreg.query import ROW_FIELDS, Filters
-from stdreg.render.labels import label, text
+from stdreg.render.labels import label, met_key, text
 from stdreg.render.rows import (
     EXCEL_MAX_ROWS,
     NEEDS_CARE,
@@ -59,7 +60,7 @@ from stdreg.render.rows import (
     safe_sheet_title,
     xlsx_value,
 )
-from stdreg.stats import LEVEL_KEYS, Breakdown, Report, Totals
+from stdreg.stats import LEVEL_KEYS, Breakdown, Report, TargetResult, Totals, rate
 
 if TYPE_CHECKING:
     from stdreg.trends import Trend
@@ -78,6 +79,15 @@ DATETIME = "yyyy-mm-dd hh:mm"
 
 HEADER_FILL = "DDEBF7"
 TOTAL_FILL = "F2F2F2"
+NO_DATA_COLOR = "808080"
+# One font for every cell, chart and footer, Chinese and digits alike: Noto Sans CJK SC
+# (思源黑体) is free, ships with LibreOffice's Linux distributions (fonts-noto-cjk, UOS, Kylin)
+# and holds Latin digits of the same design. Where it is missing (Excel or WPS on Windows) the
+# cell's font family (2: sans serif) and charset (134: GB2312) make the program substitute
+# its own Chinese sans serif (微软雅黑, 等线), which has sans-serif digits too.
+FONT_NAME = "Noto Sans CJK SC"
+FONT_FAMILY = 2
+FONT_CHARSET = 134
 WIDTH_SAMPLE = 200  # rows of a list that set its column widths
 MAX_WIDTH = 50.0
 CODE_KEYS = frozenset({None, "above", "below", "unknown", *LEVEL_KEYS})
@@ -183,12 +193,20 @@ def _fit_width(needed: float) -> float:
 class ReportWorkbook:
     """A write-only workbook with the report's looks and page setup."""
 
-    def __init__(self, lang: str, generated: dt.datetime) -> None:
+    def __init__(self, lang: str, generated: dt.datetime, bureau: Bureau | None = None) -> None:
         from openpyxl import Workbook
+        from openpyxl.styles import Font
+        from openpyxl.utils.indexed_list import IndexedList
 
         self.lang = lang
         self.generated = generated.replace(microsecond=0)
+        self.bureau = bureau or Bureau()
         self.workbook = Workbook(write_only=True)
+        # the workbook's default font (unstyled cells: the detail's, and the Normal style) is
+        # openpyxl's Calibri, a serif in LibreOffice's substitution: replace it
+        default = Font(name=FONT_NAME, size=11, family=FONT_FAMILY, charset=FONT_CHARSET)
+        self.workbook._fonts = IndexedList([default])
+        self.workbook._named_styles["Normal"].font = default
         self._styles: dict[Look, tuple[Any, Any, Any, Any]] = {}
 
     def label(self, key: str | None) -> str:
@@ -204,7 +222,14 @@ class ReportWorkbook:
         if style is None:
             from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-            font = Font(bold=look.bold, size=look.size or 11, color=look.color)
+            font = Font(
+                name=FONT_NAME,
+                family=FONT_FAMILY,
+                charset=FONT_CHARSET,
+                bold=look.bold,
+                size=look.size or 11,
+                color=look.color,
+            )
             fill = PatternFill("solid", fgColor=look.fill) if look.fill else None
             thin = Side(style="thin", color="A6A6A6")
             border = Border(left=thin, right=thin, top=thin, bottom=thin) if look.border else None
@@ -251,10 +276,12 @@ class ReportWorkbook:
         repeat: str | None,
         gridlines: bool = False,
         pages_tall: int = 0,
+        header: tuple[str, str] | None = None,
     ) -> Any:
         """A new sheet, set up for A4 landscape printing, fitted to the page width.
 
-        ``pages_tall`` fits it to that many pages down too (0: as many as it takes).
+        ``pages_tall`` fits it to that many pages down too (0: as many as it takes);
+        ``header`` (a title and a subtitle) is printed at the top of every page.
         """
         from openpyxl.utils import get_column_letter
         from openpyxl.worksheet.page import PageMargins
@@ -274,10 +301,51 @@ class ReportWorkbook:
         sheet.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)
         sheet.print_options.horizontalCentered = True
         sheet.print_options.gridLines = gridlines
+        font = f"{FONT_NAME},Regular"
+        if header:
+            sheet.oddHeader.center.text = header[0].replace("&", "&&")
+            sheet.oddHeader.right.text = header[1].replace("&", "&&")
+            for part in (sheet.oddHeader.center, sheet.oddHeader.right):
+                part.font = font
+        issuer = self.bureau.issuer.replace("&", "&&")
         sheet.oddFooter.left.text = "&A"
         sheet.oddFooter.center.text = self.label("footer")
-        sheet.oddFooter.right.text = f"{self.label('generated')} {self.generated:%Y-%m-%d %H:%M}"
+        generated = f"{self.label('generated')} {self.generated:%Y-%m-%d %H:%M}"
+        sheet.oddFooter.right.text = f"{issuer}　{generated}" if issuer else generated
+        for part in (sheet.oddFooter.left, sheet.oddFooter.center, sheet.oddFooter.right):
+            part.font = font
         return sheet
+
+    def title(self, key: str, **values: object) -> str:
+        """A title naming the bureau's county first (龙游县2012年度…), when the configuration names it."""
+        county = self.bureau.county
+        prefix = (county + " " if self.lang == "en" else county) if county else ""
+        return prefix + self.text(key, **values)
+
+    def chart_text(self, chart: Any) -> None:
+        """The chart's text in the workbook's font: its title, axes and legend (else each
+        program picks its own font for them)."""
+        from openpyxl.chart.text import RichText
+        from openpyxl.drawing.text import CharacterProperties, Font, Paragraph, ParagraphProperties
+
+        typeface = Font(typeface=FONT_NAME)
+
+        def rich(bold: bool = False, size: int | None = None) -> RichText:
+            properties = CharacterProperties(latin=typeface, ea=typeface, cs=typeface, b=bold, sz=size)
+            return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=properties), endParaRPr=properties)])
+
+        chart.txPr = rich()
+        for axis in (chart.x_axis, chart.y_axis):
+            axis.txPr = rich()
+        if chart.legend is not None:
+            chart.legend.txPr = rich()
+        if chart.title is not None and chart.title.tx is not None and chart.title.tx.rich is not None:
+            for paragraph in chart.title.tx.rich.p:
+                paragraph.pPr = ParagraphProperties(
+                    defRPr=CharacterProperties(latin=typeface, ea=typeface, cs=typeface, b=True, sz=1400)
+                )
+                for run in paragraph.r or ():
+                    run.rPr = CharacterProperties(latin=typeface, ea=typeface, cs=typeface, b=True, sz=1400)
 
     def write_grid(
         self,
@@ -321,6 +389,7 @@ class ReportWorkbook:
         max_rows: int = EXCEL_MAX_ROWS,
         below: Grid | None = None,
         bordered: bool = True,
+        printed: int | None = None,
     ) -> int:
         """A streamed list: title, subtitle, header, then one row per item; the number of rows.
 
@@ -329,7 +398,9 @@ class ReportWorkbook:
         the list goes on on a new sheet, ``name(2)`` …, with the same header.
         ``below`` is a small table written under the list (on its last sheet).
         ``bordered`` draws cell borders (else grid lines are printed: the
-        cheapest, for the detail's millions of cells).
+        cheapest, for the detail's millions of cells). ``printed`` prints only
+        the first so many columns, from the header row down, the title and
+        subtitle in the page header instead (so no grid line crosses them).
         """
         from copy import copy
 
@@ -364,8 +435,9 @@ class ReportWorkbook:
                 name if number == 1 else f"{name}({number})",
                 widths,
                 freeze=f"A{header_row + 1}",
-                repeat=f"1:{header_row}",
+                repeat=f"{header_row}:{header_row}" if printed else f"1:{header_row}",
                 gridlines=not bordered,
+                header=(title, subtitle) if printed else None,
             )
             if bordered and not styles:
                 # each cell copies its column's style array: far cheaper than setting a style
@@ -377,6 +449,10 @@ class ReportWorkbook:
 
         def finish(sheet: Any, on_sheet: int) -> None:
             sheet.auto_filter.ref = f"A{header_row}:{last_column}{header_row + max(on_sheet, 1)}"
+            if printed:
+                sheet.print_area = (
+                    f"A{header_row}:{get_column_letter(printed)}{header_row + max(on_sheet, 1)}"
+                )
 
         sheets = 1
         sheet = start(sheets)
@@ -425,6 +501,19 @@ class ReportWorkbook:
         self.workbook.save(stream)
 
 
+ROWS_PER_PAGE = 36  # rows of 11-point text on A4 landscape at full size
+
+
+def _whole_pages(rows: int) -> int:
+    """The pages to fit a small sheet to: a last page that would hold less than half a page
+    (its notes, a total row) is squeezed onto the page before instead of printed almost empty.
+
+    >>> _whole_pages(20), _whole_pages(40), _whole_pages(60)
+    (1, 1, 2)
+    """
+    return max(1, round(rows / ROWS_PER_PAGE))
+
+
 def _columns_cm(sheet: Any, count: int) -> float:
     """How wide the first ``count`` columns print, in cm (a width unit is about 7 pixels at 96 dpi)."""
     from openpyxl.utils import get_column_letter
@@ -452,6 +541,13 @@ def _delta(now: Any, before: Any) -> Any:
     if now is None or before is None:
         return None
     return now - before
+
+
+MET_LOOKS = {
+    True: Look(bold=True, color="006100", align="center"),
+    False: Look(bold=True, color="C00000", align="center"),
+    None: Look(color=NO_DATA_COLOR, align="center"),
+}
 
 
 def _key_label(book: ReportWorkbook, key: str | None) -> str:
@@ -507,16 +603,20 @@ def _breakdown_block(
     totals: Totals,
     previous_totals: Totals | None,
     *,
-    target: float | None = None,
-    target_heading: str = "",
+    extra: Sequence[str] = (),
+    extra_cells: Callable[[str | None], list[Cell | None]] | None = None,
+    extra_total: Sequence[Cell | None] = (),
 ) -> tuple[int, int, int]:
-    """A breakdown table with its total row: (header row, first data row, last data row)."""
-    extra = [target_heading] if target is not None else []
+    """A breakdown table with its total row: (header row, first data row, last data row).
+
+    ``extra`` are the headings of more columns, filled for each group's key by
+    ``extra_cells`` and on the total row by ``extra_total``.
+    """
     header = grid.add(*_breakdown_header(book, key_heading, extra))
     for row in rows:
         cells = _breakdown_row(_key_label(book, row.key), row, row.previous_adoption_rate)
-        if target is not None:
-            cells.append(Cell(target, number(PERCENT)))
+        if extra_cells is not None:
+            cells += extra_cells(row.key)
         grid.add(*cells)
     last = grid.next_row - 1
     total = _breakdown_row(
@@ -525,9 +625,7 @@ def _breakdown_block(
         previous_totals.adoption_rate if previous_totals else None,
         total=True,
     )
-    if target is not None:
-        total.append(Cell(target, number(PERCENT, total=True)))
-    grid.add(*total)
+    grid.add(*total, *extra_total)
     return header, header + 1, last
 
 
@@ -631,12 +729,11 @@ def _summary(book: ReportWorkbook, report: Report, title: str, trend: Trend | No
         earlier = {t.name: t.actual for t in previous.targets} if previous else {}
         for target in report.targets:
             old = earlier.get(target.name)
-            met_look = Look(bold=True, color="006100" if target.met else "C00000", align="center")
             grid.add(
-                Cell(target.label, TEXT),
+                Cell(target.label_in(book.lang), TEXT),
                 Cell(target.target, number(PERCENT)),
                 Cell(target.actual, number(PERCENT)),
-                Cell(book.label("yes" if target.met else "no"), met_look),
+                Cell(book.label(met_key(target.met)), MET_LOOKS[target.met]),
                 Cell(old, number(PERCENT)),
                 Cell(_points(target.actual, old), number(POINTS)),
             )
@@ -683,6 +780,7 @@ def _summary(book: ReportWorkbook, report: Report, title: str, trend: Trend | No
                 series.smooth = False
             chart.width, chart.height = min(28.0, _columns_cm(sheet, 7)), 7.5
             chart.legend.position = "b"
+            book.chart_text(chart)
             return chart
 
         grid.charts.append(Chart(year_chart, f"A{grid.next_row + 1}"))
@@ -702,11 +800,60 @@ def _summary(book: ReportWorkbook, report: Report, title: str, trend: Trend | No
     book.write_grid(book.label("sheet_summary"), grid, freeze="A3", repeat="1:2", pages_tall=1)
 
 
+# What the chart by industry compares with its target, by the target's measure: the column of
+# the rate drawn as bars (5: the all-products rate of the breakdown) and the columns added for it.
+# A target on another measure (the block industries' share, key energy users) has no value
+# per industry: the chart then draws the rates without a line.
+COMPARED_MEASURES = ("adoption_rate", "brand_adoption_rate", "standard_coverage")
+
+
 def _industry_sheet(book: ReportWorkbook, report: Report, title: str, chart_target: str | None) -> None:
     from openpyxl.chart import BarChart, LineChart, Reference
+    from openpyxl.utils import get_column_letter
 
-    target = next((t for t in report.targets if t.name == chart_target), None)
+    target: TargetResult | None = next(
+        (t for t in report.targets if t.name == chart_target and t.measure in COMPARED_MEASURES), None
+    )
     grid = _titled(f"{title} — {book.label('by_industry')}", _subtitle(book, report))
+    base = 1 + len(BREAKDOWN_FIELDS)  # the breakdown's columns
+    extra: list[str] = []
+    extra_total: list[Cell | None] = []
+    brand = {row.key: row for row in report.brand_by_industry}
+    by_key = {row.key: row for row in report.by_industry}
+    bars_column = 5
+    if target is not None and target.measure == "brand_adoption_rate":
+        # like with like: the brand products of each industry against the brand target
+        extra = [book.label("brand_products"), book.label("brand_adoption_rate")]
+        extra_total = [
+            Cell(report.brand_products.products, number(COUNT, total=True)),
+            Cell(report.brand_products.adoption_rate, number(PERCENT, total=True)),
+        ]
+        bars_column = base + 2
+    elif target is not None and target.measure == "standard_coverage":
+        extra = [book.label("standard_coverage")]
+        coverage = _coverage(report.totals)
+        extra_total = [Cell(coverage, number(PERCENT, total=True))]
+        bars_column = base + 1
+
+    def extra_cells(key: str | None) -> list[Cell | None]:
+        cells: list[Cell | None] = []
+        if target is None:
+            return cells
+        if target.measure == "brand_adoption_rate":
+            row = brand.get(key)
+            cells += [
+                Cell(row.products if row else 0, number(COUNT)),
+                Cell(row.adoption_rate if row else None, number(PERCENT)),
+            ]
+        elif target.measure == "standard_coverage":
+            cells.append(Cell(_coverage(by_key[key]), number(PERCENT)))
+        cells.append(Cell(target.target, number(PERCENT)))
+        return cells
+
+    if target is not None:
+        extra.append(book.text("target_line", label=target.label_in(book.lang)))
+        extra_total.append(Cell(target.target, number(PERCENT, total=True)))
+    line_column = base + len(extra)
     header, first, last = _breakdown_block(
         book,
         grid,
@@ -714,13 +861,21 @@ def _industry_sheet(book: ReportWorkbook, report: Report, title: str, chart_targ
         report.by_industry,
         report.totals,
         report.previous.totals if report.previous else None,
-        target=target.target if target else None,
-        target_heading=book.label("target_rate"),
+        extra=extra,
+        extra_cells=extra_cells,
+        extra_total=extra_total,
     )
-    grid.autofilter = f"A{header}:{'J' if target else 'I'}{max(last, header)}"
+    grid.autofilter = f"A{header}:{get_column_letter(line_column)}{max(last, header)}"
     if target is not None:
         grid.blank()
-        grid.add(Cell(f"{book.label('target_rate')}：{target.label} ≥ {target.target:.0%}", NOTE))
+        compared = book.label(target.measure)
+        grid.add(
+            Cell(
+                f"{book.label('target_rate')}：{target.label_in(book.lang)} ≥ {target.target:.0%}"
+                f"（{book.label('chart_compares')}{compared}）",
+                NOTE,
+            )
+        )
     if last >= first:
 
         def industry_chart(sheet: Any) -> Any:
@@ -732,25 +887,34 @@ def _industry_sheet(book: ReportWorkbook, report: Report, title: str, chart_targ
             bars.y_axis.scaling.max = 1
             bars.x_axis.delete = False
             bars.y_axis.delete = False
-            bars.add_data(Reference(sheet, min_col=5, min_row=header, max_row=last), titles_from_data=True)
+            bars.add_data(
+                Reference(sheet, min_col=bars_column, min_row=header, max_row=last), titles_from_data=True
+            )
             categories = Reference(sheet, min_col=1, min_row=first, max_row=last)
             bars.set_categories(categories)
             if target is not None:
+                # the line's name is its column's heading: 目标：<the target's label>
                 line = LineChart()
                 line.add_data(
-                    Reference(sheet, min_col=10, min_row=header, max_row=last), titles_from_data=True
+                    Reference(sheet, min_col=line_column, min_row=header, max_row=last), titles_from_data=True
                 )
                 line.set_categories(categories)
                 line.series[0].marker.symbol = "none"
                 line.series[0].graphicalProperties.line.solidFill = "C00000"
                 line.series[0].graphicalProperties.line.dashStyle = "dash"
                 bars += line
-            bars.width, bars.height = min(28.0, _columns_cm(sheet, 10 if target else 9)), 8
+            bars.width, bars.height = min(28.0, _columns_cm(sheet, line_column)), 8
             bars.legend.position = "b"
+            book.chart_text(bars)
             return bars
 
         grid.charts.append(Chart(industry_chart, f"A{grid.next_row + 1}"))
     book.write_grid(book.label("sheet_industry"), grid, freeze="A4", repeat="1:3")
+
+
+def _coverage(row: Breakdown | Totals) -> float | None:
+    """The share of products that execute a standard (the measure standard_coverage)."""
+    return rate(row.products_with_standard, row.products)
 
 
 def _breakdown_sheet(
@@ -825,17 +989,21 @@ def _brand_sheet(book: ReportWorkbook, report: Report, title: str, source: RowSo
     for heading, key_heading, rows in (
         (book.label("brand_by_title"), book.label("brand_title"), report.brand_by_title),
         (book.label("brand_by_industry"), field_label("industry", book.lang), report.brand_by_industry),
+        (book.label("brand_by_township"), field_label("township", book.lang), report.brand_by_township),
     ):
         below.add(Cell(heading, SECTION))
         _breakdown_block(book, below, key_heading, rows, report.brand_products, previous)
         below.blank()
-    found = source(Filters(as_of=report.as_of, brand=True))
+    # township after township, like the other follow-up lists, each from a new page
+    townships = [row.key for row in report.brand_by_township]
+    found = _by_township(source, Filters(as_of=report.as_of, brand=True), townships)
     book.write_list(
         book.label("sheet_brand"),
         f"{title} — {book.label('brand_list')}",
         _subtitle(book, report),
         columns,
         _brand_rows(found, book),
+        group_by=0,
         below=below,
     )
 
@@ -857,7 +1025,7 @@ def _by_township(
 def _outdated_sheet(
     book: ReportWorkbook, report: Report, title: str, source: RowSource, moves: dict[str, str]
 ) -> None:
-    keys = ("township", "enterprise", "uscc", "product", "standard", "standard_title", "status")
+    keys = ("township", "enterprise", "uscc", "org_code", "product", "standard", "standard_title", "status")
     english = 1 if book.lang == "en" else 0
     columns = [Column(key, field_label(key, book.lang)) for key in keys]
     columns[-1] = Column(
@@ -877,7 +1045,8 @@ def _outdated_sheet(
             yield (
                 row[FIELD["township"]],
                 row[FIELD["enterprise"]],
-                row[FIELD["uscc"]] or row[FIELD["org_code"]],
+                row[FIELD["uscc"]],
+                row[FIELD["org_code"]],
                 row[FIELD["product"]],
                 code,
                 row[FIELD["standard_title"]],
@@ -897,17 +1066,24 @@ def _outdated_sheet(
 
 
 def _without_sheet(book: ReportWorkbook, report: Report, title: str, source: RowSource) -> None:
-    keys = ("township", "enterprise", "uscc", "industry", "size", "product", "output_value", "brand")
+    keys = (
+        "township",
+        "enterprise",
+        "uscc",
+        "org_code",
+        "industry",
+        "size",
+        "product",
+        "output_value",
+        "brand",
+    )
     shows = {column.key: column.show for column in query_columns(book.lang)}
     columns = [Column(key, field_label(key, book.lang), shows.get(key)) for key in keys]
     townships = [row.key for row in report.by_township if row.products > row.products_with_standard]
 
     def rows() -> Iterator[tuple[Any, ...]]:
         for row in _by_township(source, Filters(as_of=report.as_of, without_standard=True), townships):
-            yield tuple(
-                (row[FIELD["uscc"]] or row[FIELD["org_code"]]) if key == "uscc" else row[FIELD[key]]
-                for key in keys
-            )
+            yield tuple(row[FIELD[key]] for key in keys)
 
     book.write_list(
         book.label("sheet_without"),
@@ -968,6 +1144,7 @@ def _standard_level_sheet(book: ReportWorkbook, report: Report, title: str) -> N
             Cell(book.label("max_age"), HEADER),
             Cell(book.text("older_than_review", years=ages.review_years), HEADER),
             Cell(book.label("share_older_than_review"), HEADER),
+            Cell(book.label("age_dated_after"), HEADER),
         )
         for age in [*ages.by_industry, ages.total]:
             total = age is ages.total
@@ -982,24 +1159,66 @@ def _standard_level_sheet(book: ReportWorkbook, report: Report, title: str) -> N
                 Cell(age.max_age, number(YEARS, total=total)),
                 Cell(age.older_than_review, number(COUNT, total=total)),
                 Cell(age.share_older_than_review, number(PERCENT, total=total)),
+                Cell(age.dated_after, number(COUNT, total=total)),
             )
         grid.blank()
         grid.add(Cell(book.label("age_note"), NOTE))
     grid.add(Cell(book.label("level_note"), NOTE))
     grid.autofilter = filter_ref
-    book.write_grid(book.label("sheet_standard_level"), grid, freeze="A3", repeat="1:2", min_widths=[12.0])
+    book.write_grid(
+        book.label("sheet_standard_level"),
+        grid,
+        freeze="A3",
+        repeat="1:2",
+        min_widths=[12.0],
+        pages_tall=_whole_pages(len(grid.rows)),
+    )
+
+
+# The detail's columns: those printed first (readable on A4 landscape), then the rest, on
+# screen only. A merged register prints its regions first.
+DETAIL_PRINTED = (
+    "township",
+    "enterprise",
+    "product",
+    "standard",
+    "level",
+    "adopted",
+    "degree",
+    "adopting",
+    "status",
+    "replaced_by",
+)
+DETAIL_MORE = (
+    "standard_title",
+    "uscc",
+    "org_code",
+    "industry",
+    "size",
+    "output_value",
+    "brand",
+    "product_adopting",
+    "outdated",
+)
 
 
 def _detail_sheet(book: ReportWorkbook, report: Report, title: str, source: RowSource, max_rows: int) -> int:
-    columns = query_columns(book.lang)
+    from operator import itemgetter
+
+    regions = bool(report.by_region)  # a county's register has none: no empty 区县 column
+    printed = ("region", *DETAIL_PRINTED) if regions else DETAIL_PRINTED
+    keys = (*printed, *DETAIL_MORE)
+    by_key = {column.key: column for column in query_columns(book.lang)}
+    pick = itemgetter(*[FIELD[key] for key in keys])
     return book.write_list(
         book.label("sheet_detail"),
         f"{title} — {book.label('detail_title')}",
         _subtitle(book, report),
-        columns,
-        source(Filters(as_of=report.as_of)),
+        [by_key[key] for key in keys],
+        map(pick, source(Filters(as_of=report.as_of))),
         max_rows=max_rows,
         bordered=False,
+        printed=len(printed),
     )
 
 
@@ -1014,6 +1233,7 @@ def write_report_xlsx(
     lang: str = "zh",
     generated: dt.datetime | None = None,
     max_rows: int = EXCEL_MAX_ROWS,
+    bureau: Bureau | None = None,
 ) -> int:
     """Write the annual workbook of ``report``; the number of rows on its detail sheet(s).
 
@@ -1022,11 +1242,12 @@ def write_report_xlsx(
     the standard to move to for each replaced standard
     (:func:`stdreg.stats.replacements`), ``chart_target`` the name of the
     target drawn across the chart by industry. ``max_rows`` is the most rows
-    a sheet may hold (Excel's limit; smaller in tests).
+    a sheet may hold (Excel's limit; smaller in tests). ``bureau`` names the
+    county in the titles and the issuing unit in the footers.
     """
-    book = ReportWorkbook(lang, generated or dt.datetime.now())
+    book = ReportWorkbook(lang, generated or dt.datetime.now(), bureau)
     year = report.year if report.year is not None else report.as_of.year
-    title = book.text("workbook", year=year)
+    title = book.title("workbook", year=year)
     _summary(book, report, title, trend)
     if report.by_region:  # a city's or province's register: its counties first
         _breakdown_sheet(book, report, title, "sheet_region", "by_region", field_label("region", lang))
@@ -1047,20 +1268,25 @@ TREND_FIELDS = SUMMARY_FIELDS
 
 
 def write_trend_xlsx(
-    trend: Trend, stream: IO[bytes], *, lang: str = "zh", generated: dt.datetime | None = None
+    trend: Trend,
+    stream: IO[bytes],
+    *,
+    lang: str = "zh",
+    generated: dt.datetime | None = None,
+    bureau: Bureau | None = None,
 ) -> None:
     """The year-by-year series as a workbook: one sheet with the table and a line chart of the rates."""
     from openpyxl.chart import LineChart, Reference
     from openpyxl.utils import get_column_letter
 
-    book = ReportWorkbook(lang, generated or dt.datetime.now())
+    book = ReportWorkbook(lang, generated or dt.datetime.now(), bureau)
     grid = Grid()
-    grid.add(Cell(book.text("trend_title", first=trend.from_year, last=trend.to_year), TITLE))
+    grid.add(Cell(book.title("trend_title", first=trend.from_year, last=trend.to_year), TITLE))
     grid.add(Cell(f"{book.label('generated')} {book.generated:%Y-%m-%d %H:%M}", SUBTITLE))
     targets: dict[str, str] = {}
     for point in trend.years:
         for target in point.targets:
-            targets.setdefault(target.name, f"{target.label}（{target.target:.0%}）")
+            targets.setdefault(target.name, f"{target.label_in(lang)}（{target.target:.0%}）")
     header = grid.add(
         Cell(book.label("year"), HEADER),
         Cell(book.label("as_of"), HEADER),
@@ -1103,6 +1329,7 @@ def write_trend_xlsx(
             series.smooth = False
         chart.width, chart.height = min(28.0, _columns_cm(sheet, columns)), 9
         chart.legend.position = "b"
+        book.chart_text(chart)
         return chart
 
     if trend.years:
