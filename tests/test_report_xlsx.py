@@ -49,6 +49,9 @@ LEVEL_NAMES = {
     "none": "无标准",
 }
 SIZE_NAMES = {"above": "规上", "below": "规下", "unknown": "未填"}
+BUREAU = '[bureau]\ncounty = "龙游县"\nissuer = "龙游县质量技术监督局"\n'
+TITLE = "龙游县2012年度企业产品执行标准统计报告"
+DETAIL_FIRST = "乡镇"  # the detail's first column: its printed columns come first
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +70,10 @@ def imported_county(stdreg: Stdreg, tmp: Path) -> dict[str, Any]:
     stdreg.ok("import", SAMPLES / "register_2011.xlsx", "--year", "2011")
     stdreg.ok("import", SAMPLES / "register_2012.csv", "--year", "2012", "--complete")
     stdreg.ok("catalog", "import", SAMPLES / "catalog.csv", "--as-of", expected["catalog_as_of"])
+    config = tmp / "config.toml"
+    config.write_text(BUREAU, encoding="utf-8")
     before = dt.datetime.now().replace(microsecond=0)
-    stdreg.ok("report", "--year", "2012", "--format", "xlsx", "-o", tmp / "report.xlsx")
+    stdreg.ok("report", "--year", "2012", "--format", "xlsx", "-o", tmp / "report.xlsx", "--config", config)
     after = dt.datetime.now()
     stdreg.ok("report", "--year", "2012", "--lang", "en", "-o", tmp / "report-en.xlsx")
     return {
@@ -166,7 +171,7 @@ def test_summary_targets_met_and_missed_with_the_year_before(county):
         assert line[0] == target["label"]
         assert line[1] == pytest.approx(target["target"])
         assert line[2] == approx(target["actual"])
-        assert line[3] == ("完成" if target["met"] else "未完成")
+        assert line[3] == {True: "完成", False: "未完成", None: "无数据"}[target["met"]]
         assert line[4] == approx(earlier[target["name"]])
         assert line[5] == pytest.approx((target["actual"] - earlier[target["name"]]) * 100)
 
@@ -240,18 +245,31 @@ def test_rates_are_formatted_as_percentages(county):
     assert [cell.number_format for cell in rate_row[1:3]] == ["0.0%", "0.0%"]
 
 
-def test_industry_chart_bars_against_the_target_line(county):
+def test_industry_chart_compares_brand_products_with_the_brand_target(county):
     sheet = county["book"]["按行业"]
     header, body = table(sheet, "行业")
     first, last = header + 1, header + len(body) - 1  # without the total row
+    headings = values(sheet)[header - 1]
+    assert headings[9:12] == ("名牌产品", "名牌产品采标率", "目标：市级以上名牌产品采标率")
+    # like with like: each industry's brand products beside the brand products' target
+    brand = {g["key"]: g for g in county["json"]["brand_by_industry"]}
+    *rows, total = body
+    for line in rows:
+        group = brand.get(line[0])
+        assert line[9] == (group["products"] if group else 0)
+        assert line[10] == approx(group["adoption_rate"] if group else None)
+    assert total[9] == county["json"]["brand_products"]["products"]
+    assert total[10] == pytest.approx(county["json"]["brand_products"]["adoption_rate"])
     (chart,) = sheet._charts
     bars, line = chart._charts
     assert type(bars).__name__ == "BarChart" and type(line).__name__ == "LineChart"
-    assert [s.val.numRef.f for s in bars.series] == [f"'按行业'!$E${first}:$E${last}"]
-    assert [s.val.numRef.f for s in line.series] == [f"'按行业'!$J${first}:$J${last}"]
+    assert [s.val.numRef.f for s in bars.series] == [f"'按行业'!$K${first}:$K${last}"]
+    assert [s.val.numRef.f for s in line.series] == [f"'按行业'!$L${first}:$L${last}"]
+    # the line is named after the target it draws (its column's heading)
+    assert line.series[0].tx.strRef.f == f"'按行业'!L{header}"
     assert bars.series[0].cat.numRef.f == f"'按行业'!$A${first}:$A${last}"
     brand_target = next(t for t in county["json"]["targets"] if t["name"] == "brand_adoption_rate")
-    assert {sheet.cell(r, 10).value for r in range(first, last + 1)} == {brand_target["target"]}
+    assert {sheet.cell(r, 12).value for r in range(first, last + 1)} == {brand_target["target"]}
 
 
 def test_summary_line_chart_of_every_year(county):
@@ -270,6 +288,12 @@ def test_brand_products_and_their_adoption(county):
     sheet = county["book"]["名牌产品"]
     brand = county["json"]["brand_products"]
     header, listed = table(sheet, "乡镇")
+    # township after township, each from a page of its own, like the other follow-up lists
+    townships = [line[0] for line in listed]
+    order = [g["key"] for g in county["json"]["brand_by_township"]]
+    assert townships == sorted(townships, key=order.index)
+    assert len(sheet.row_breaks.brk) == len(order)  # and one before the summary tables
+    assert Counter(townships) == {g["key"]: g["products"] for g in county["json"]["brand_by_township"]}
     assert values(sheet)[header - 1][:9] == (
         "乡镇",
         "行业",
@@ -289,7 +313,11 @@ def test_brand_products_and_their_adoption(county):
     assert sum(1 for line in listed if line[6]) == brand["products_with_standard"]
     # the adopting products name the standard they adopt through
     assert all(line[8] for line in listed if line[7] == "是")
-    for heading, key in (("名牌称号", "brand_by_title"), ("行业", "brand_by_industry")):
+    for heading, key in (
+        ("名牌称号", "brand_by_title"),
+        ("行业", "brand_by_industry"),
+        ("乡镇", "brand_by_township"),
+    ):
         _, body = table(sheet, heading, after=header + len(listed))
         *rows, total = body
         groups = county["json"][key]
@@ -306,7 +334,8 @@ def test_outdated_standards_by_township_with_the_standard_to_move_to(county):
     header, listed = table(sheet, "乡镇")
     outdated = [r for r in county["rows"] if r["outdated"]]
     assert len(listed) == len(outdated)
-    products = {(line[2], line[3]) for line in listed}
+    assert values(sheet)[header - 1][2:4] == ("统一社会信用代码", "组织机构代码")
+    products = {(line[3], line[4]) for line in listed}
     assert len(products) == county["json"]["totals"]["outdated_products"]
     # one township after another, and a page break before each new one
     townships = [line[0] for line in listed]
@@ -314,24 +343,32 @@ def test_outdated_standards_by_township_with_the_standard_to_move_to(county):
     assert townships == sorted(townships, key=order.index)
     assert len(sheet.row_breaks.brk) == len(order) - 1
     assert Counter(townships) == Counter(r["township"] for r in outdated)
-    by_execution = {(r["uscc"] or r["org_code"], r["product"], r["standard"]): r for r in outdated}
+    by_execution = {(r["uscc"], r["org_code"], r["product"], r["standard"]): r for r in outdated}
     for line in listed:
-        query_row = by_execution[(line[2], line[3], line[4])]
-        assert line[6] == {"replaced": "被代替", "withdrawn": "废止"}[query_row["status"]]
+        query_row = by_execution[(line[2], line[3], line[4], line[5])]
+        assert line[7] == {"replaced": "被代替", "withdrawn": "废止"}[query_row["status"]]
         # the direct replacement, unless it is itself outdated (then the end of the chain)
         if query_row["replaced_by"] is not None:
-            assert line[7] is not None
+            assert line[8] is not None
         else:
-            assert line[7] is None
-    assert any(line[7] for line in listed)
+            assert line[8] is None
+    assert any(line[8] for line in listed)
 
 
 def test_products_without_a_standard(county):
     sheet = county["book"]["无标生产"]
-    _, listed = table(sheet, "乡镇")
+    header, listed = table(sheet, "乡镇")
     assert len(listed) == county["json"]["totals"]["products_without_standard"]
     expected = Counter(r["township"] for r in county["rows"] if r["standard"] is None)
     assert Counter(line[0] for line in listed) == expected
+    # a column each for the USCC and the organization code: never a code under the other's heading
+    assert values(sheet)[header - 1][2:4] == ("统一社会信用代码", "组织机构代码")
+    without = [r for r in county["rows"] if r["standard"] is None]
+    assert Counter((line[2], line[3]) for line in listed) == Counter(
+        (r["uscc"], r["org_code"]) for r in without
+    )
+    assert all(line[2] is None or len(line[2]) == 18 for line in listed)
+    assert all(len(line[3]) == 9 for line in listed)
 
 
 def test_standard_level_cross_table_and_standard_age(county):
@@ -368,9 +405,11 @@ def test_standard_level_cross_table_and_standard_age(county):
 
 def test_detail_is_every_execution(county):
     sheet = county["book"]["明细"]
-    header, listed = table(sheet, "统一社会信用代码")
+    header, listed = table(sheet, DETAIL_FIRST)
     assert len(listed) == len(county["rows"])
     headings = values(sheet)[header - 1]
+    # every field of the query but the region, which a county's register does not have
+    assert len(headings) == 19 and "区县" not in headings
     product, standard = headings.index("产品名称"), headings.index("执行标准")
     assert Counter((line[product], line[standard]) for line in listed) == Counter(
         (r["product"], r["standard"]) for r in county["rows"]
@@ -384,21 +423,28 @@ def test_print_settings_on_every_sheet(county):
         assert int(setup.paperSize) == 9, sheet.title  # A4
         assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
         assert int(setup.fitToWidth) == 1, sheet.title
-        assert sheet.print_title_rows in ("$1:$2", "$1:$3"), sheet.title
+        assert sheet.print_title_rows in ("$1:$2", "$1:$3", "$3:$3"), sheet.title
         assert sheet.freeze_panes in ("A3", "A4"), sheet.title
         assert sheet.auto_filter.ref, sheet.title
         assert "&P" in sheet.oddFooter.center.text, sheet.title
     # the summary is the director's page: one sheet of paper
     assert int(county["book"]["概况"].page_setup.fitToHeight) == 1
     # lists repeat their header row on every page
-    for name in ("按行业", "名牌产品", "标准过期", "无标生产", "明细"):
+    for name in ("按行业", "名牌产品", "标准过期", "无标生产"):
         assert county["book"][name].print_title_rows == "$1:$3"
         assert county["book"][name].freeze_panes == "A4"
+    # the detail prints from its header row, its title in the page header: no grid line
+    # crosses the title; its first ten columns are printed, the rest are on screen only
+    detail = county["book"]["明细"]
+    assert detail.print_title_rows == "$3:$3" and detail.freeze_panes == "A4"
+    assert detail.print_options.gridLines
+    assert detail.print_area == f"'明细'!$A$3:$J${3 + len(county['rows'])}"
+    assert detail.oddHeader.center.text.startswith(TITLE)
 
 
 def test_columns_fit_chinese_text(county):
     sheet = county["book"]["明细"]
-    header, listed = table(sheet, "统一社会信用代码")
+    header, listed = table(sheet, DETAIL_FIRST)
     headings = values(sheet)[header - 1]
     column = headings.index("企业名称")
     longest = max(len(line[column]) for line in listed[:200])
@@ -443,7 +489,7 @@ def test_an_empty_year_gives_a_workbook_of_zeros(county, tmp_path):
     assert book.sheetnames == SHEETS
     _, body = table(book["概况"], "指标")
     assert {line[0]: line[1] for line in body}["产品数"] == 0
-    assert table(book["明细"], "统一社会信用代码")[1] == []
+    assert table(book["明细"], DETAIL_FIRST)[1] == []
 
 
 def test_targets_file_chooses_the_chart_target_and_review_period(county, tmp_path):
@@ -457,7 +503,12 @@ def test_targets_file_chooses_the_chart_target_and_review_period(county, tmp_pat
     book = load_workbook(tmp_path / "t.xlsx")
     sheet = book["按行业"]
     header, body = table(sheet, "行业")
+    # a target on all products: the all-products rate (E) against it, no brand columns
+    assert values(sheet)[header - 1][9] == "目标：全部产品采标率"
     assert {line[9] for line in body} == {0.3}
+    bars, line = sheet._charts[0]._charts
+    assert bars.series[0].val.numRef.f.endswith(f"$E${header + len(body) - 1}")
+    assert line.series[0].tx.strRef.f == f"'按行业'!J{header}"
     _, targets_block = table(book["概况"], "指标", after=5)
     assert [line[0] for line in targets_block] == ["全部产品采标率"]
     level = book["标准水平"]
@@ -526,7 +577,7 @@ def test_the_detail_goes_on_on_more_sheets_past_the_row_limit(county, tmp_path):
     book = load_workbook(tmp_path / "split.xlsx")
     details = [name for name in book.sheetnames if name.startswith("明细")]
     assert details == ["明细", "明细(2)", "明细(3)"]
-    counts = [len(table(book[name], "统一社会信用代码")[1]) for name in details]
+    counts = [len(table(book[name], DETAIL_FIRST)[1]) for name in details]
     assert counts == [500, 500, len(county["rows"]) - 1000]
 
 
@@ -543,6 +594,11 @@ def test_a_workbook_is_not_written_to_a_terminal(stdreg, monkeypatch):
     assert _format(None, Path("r.XLSX")) is ReportFormat.xlsx
     assert _format(None, Path("r.json")) is ReportFormat.json
     assert _format(None, Path("r.txt")) is ReportFormat.table
+
+
+MIN_ROWS = 20  # filled lines of a printed page that is not the last of its list
+GROUPED = ("名牌产品", "标准过期", "无标生产")  # lists with a page break before each township
+PDF_FONT = "NotoSansCJK"  # the PostScript names of FONT_NAME's faces in a PDF
 
 
 def test_libreoffice_opens_and_prints_it(county, tmp_path):
@@ -563,23 +619,49 @@ def test_libreoffice_opens_and_prints_it(county, tmp_path):
     pdf = (out / "report.pdf").read_bytes()
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert pages >= len(SHEETS)
+    if shutil.which("pdffonts"):
+        # one font family everywhere: cells, charts, headers and footers, digits and Chinese alike
+        listing = subprocess.run(
+            ["pdffonts", str(out / "report.pdf")], capture_output=True, text=True, check=True
+        ).stdout.splitlines()[2:]
+        fonts = {line.split()[0].partition("+")[2] for line in listing}
+        assert fonts and all(font.startswith(PDF_FONT) for font in fonts), fonts
     if shutil.which("pdftotext"):
         text = subprocess.run(
             ["pdftotext", "-layout", str(out / "report.pdf"), "-"], capture_output=True, text=True, check=True
         ).stdout
-        page_texts = text.split("\f")
+        page_texts = [page for page in text.split("\f") if page.strip()]
+        assert len(page_texts) == pages
         # the footer names each page's sheet: every sheet is printed, the summary on one page
-        footers = Counter(
-            match.group(1)
-            for page in page_texts
-            if (match := re.search(r"^\s*(\S+)\s+第 \d+ 页", page, re.M))
-        )
+        sheet_of = []
+        for page in page_texts:
+            match = re.search(r"^\s*(\S+)\s+第 \d+ 页", page, re.M)
+            assert match, page[-300:]
+            sheet_of.append(match.group(1))
+        footers = Counter(sheet_of)
         assert set(footers) == set(SHEETS)
-        assert footers["概况"] == 1
-        assert "2012年度企业产品执行标准统计报告" in page_texts[0]
+        assert footers["概况"] == footers["按行业"] == footers["标准水平"] == 1
+        assert TITLE in page_texts[0]
+        assert all("龙游县质量技术监督局" in page for page in page_texts)
         # one page per township on the follow-up list of outdated standards
         townships = {r["township"] for r in county["rows"] if r["outdated"]}
         assert footers["标准过期"] >= len(townships)
+        # no page almost empty: each holds MIN_ROWS lines, but the last of its list (of its
+        # sheet, or of a township on a list with a page per township)
+        known = {r["township"] for r in county["rows"]}
+
+        def townships_on(page: str) -> set[str]:
+            listed = page.split("名牌产品：按")[0]  # not the summary tables under the brand products
+            firsts = (line.split()[0] for line in listed.splitlines() if line.strip())
+            return {first for first in firsts if first in known}
+
+        for index, page in enumerate(page_texts):
+            filled = sum(1 for line in page.splitlines() if line.strip())
+            last_of_sheet = index + 1 == len(page_texts) or sheet_of[index + 1] != sheet_of[index]
+            if filled >= MIN_ROWS or last_of_sheet:
+                continue
+            assert sheet_of[index] in GROUPED, (index + 1, sheet_of[index], filled)
+            assert not townships_on(page) & townships_on(page_texts[index + 1]), (index + 1, sheet_of[index])
 
 
 def test_products_of_an_unknown_township_come_last(stdreg, tmp_path):
@@ -593,5 +675,132 @@ def test_products_of_an_unknown_township_come_last(stdreg, tmp_path):
     sheet = load_workbook(tmp_path / "r.xlsx")["无标生产"]
     header, _ = table(sheet, "乡镇")
     listed = [line for line in values(sheet)[header:] if any(line)]
-    assert [(line[0], line[5]) for line in listed] == [("湖镇镇", "竹签"), (None, "竹筷")]
+    assert [(line[0], line[6]) for line in listed] == [("湖镇镇", "竹签"), (None, "竹筷")]
     assert len(sheet.row_breaks.brk) == 1
+
+
+def test_titles_name_the_county_and_footers_the_issuing_unit(county):
+    for sheet in county["book"].worksheets:
+        assert values(sheet)[0][0].startswith(TITLE), sheet.title
+        assert "龙游县质量技术监督局" in sheet.oddFooter.right.text, sheet.title
+    # without a [bureau] section: no county, no issuer
+    for sheet in county["english"].worksheets:
+        assert values(sheet)[0][0].startswith("Executed-standard statistics 2012"), sheet.title
+        assert sheet.oddFooter.right.text.startswith("Generated"), sheet.title
+
+
+def test_the_trend_workbook_names_the_county_too(county, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text(BUREAU, encoding="utf-8")
+    county["stdreg"].ok(
+        "report", "--from", "2011", "--to", "2012", "--config", config, "-o", tmp_path / "t.xlsx"
+    )
+    sheet = load_workbook(tmp_path / "t.xlsx")["趋势"]
+    assert values(sheet)[0][0] == "龙游县企业产品执行标准历年统计（2011—2012年）"
+    assert "龙游县质量技术监督局" in sheet.oddFooter.right.text
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ("[bureau]\ncounty = 3\n", "[bureau] county must be text"),
+        ('[bureau]\ncountry = "龙游县"\n', "[bureau] knows county and issuer, not country"),
+        ('bureau = "龙游县"\n', "[bureau] must be a section"),
+    ],
+)
+def test_a_bad_bureau_section_is_a_usage_error(county, tmp_path, section, message):
+    config = tmp_path / "config.toml"
+    config.write_text(section, encoding="utf-8")
+    run = county["stdreg"]("report", "--year", "2012", "--config", config, "-o", tmp_path / "r.xlsx")
+    assert run.exit_code == 2
+    assert run.stderr.count("\n") == 1 and f"{config}: {message}" in run.stderr
+    assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_one_font_for_every_cell_chart_and_footer(county):
+    from stdreg.render.report_xlsx import FONT_NAME
+
+    for book in (county["book"], county["english"]):
+        for sheet in book.worksheets:
+            fonts = {cell.font.name for line in sheet.iter_rows() for cell in line if cell.value is not None}
+            assert fonts == {FONT_NAME}, sheet.title
+            assert FONT_NAME in sheet.oddFooter.center.font, sheet.title
+            for chart in sheet._charts:
+                for part in (chart.x_axis, chart.y_axis, chart.legend):
+                    properties = part.txPr.p[0].pPr.defRPr
+                    assert properties.latin.typeface == properties.ea.typeface == FONT_NAME, sheet.title
+
+
+def test_json_is_the_same_whatever_the_language(county):
+    english = county["stdreg"].report(2012, "--lang", "en")
+    assert english == county["json"]
+    target = next(t for t in english["targets"] if t["name"] == "brand_adoption_rate")
+    assert (target["label"], target["label_zh"], target["label_en"]) == (
+        "市级以上名牌产品采标率",
+        "市级以上名牌产品采标率",
+        "Adoption rate among municipal-and-above brand products",
+    )
+    series = county["stdreg"].ok("report", "--from", "2011", "--to", "2012", "--format", "json")
+    english_series = county["stdreg"].ok(
+        "report", "--from", "2011", "--to", "2012", "--format", "json", "--lang", "en"
+    )
+    assert series.json() == english_series.json()
+
+
+def test_a_target_without_data_is_neither_met_nor_missed(stdreg, tmp_path):
+    # no key energy users in this register: their target has nothing to count
+    rows = [row(1, "牛皮纸", "GB/T 1-2009", brand="浙江名牌"), row(2, "竹筷", "")]
+    stdreg.ok("import", write_csv(tmp_path / "r.csv", rows), "--year", "2012")
+    report = stdreg.report(2012)
+    outcome = {t["name"]: (t["actual"], t["met"]) for t in report["targets"]}
+    assert outcome["key_energy_metrology_rate"] == (None, None)
+    assert outcome["brand_adoption_rate"] == (0.0, False)
+    stdreg.ok("report", "--year", "2012", "-o", tmp_path / "r.xlsx")
+    sheet = load_workbook(tmp_path / "r.xlsx")["概况"]
+    _, targets = table(sheet, "指标", after=5)
+    marks = {line[0]: line[3] for line in targets}
+    assert marks["重点用能单位计量检测体系确认率"] == "无数据"
+    assert marks["市级以上名牌产品采标率"] == "未完成"
+    cell = next(c for line in sheet.iter_rows() for c in line if c.value == "无数据")
+    assert cell.font.color.rgb.endswith("808080")  # grey, not the red of a missed target
+    table_run = stdreg.ok("report", "--year", "2012")
+    line = next(text for text in table_run.stdout.splitlines() if "重点用能单位计量检测体系确认率" in text)
+    assert "无数据" in line and "未完成" not in line
+    series = stdreg.ok("report", "--from", "2012", "--to", "2012").stdout
+    assert series.count("✗") == 1  # the brand products' rate, not the target without data
+
+
+def test_a_standard_dated_after_the_as_of_date_has_no_age(stdreg, tmp_path):
+    rows = [
+        row(1, "牛皮纸", "GB/T 1-2008"),
+        row(1, "箱板纸", "GB/T 2-2004"),
+        row(2, "竹筷", "GB/T 3-2014"),  # a future-dated code in a 2012 register
+    ]
+    stdreg.ok("import", write_csv(tmp_path / "r.csv", rows), "--year", "2012")
+    ages = stdreg.report(2012)["standard_age"]
+    total = ages["total"]
+    assert (total["standards"], total["dated"], total["dated_after"]) == (3, 2, 1)
+    assert total["median_age"] == pytest.approx((4.5 + 8.5) / 2)  # not dragged down by an age 0
+    (industry,) = ages["by_industry"]
+    assert (industry["dated"], industry["dated_after"]) == (2, 1)
+    stdreg.ok("report", "--year", "2012", "-o", tmp_path / "r.xlsx")
+    sheet = load_workbook(tmp_path / "r.xlsx")["标准水平"]
+    header, _ = table(sheet, "行业")
+    age_header, lines = table(sheet, "行业", after=header + 4)
+    age_header, lines = table(sheet, "行业", after=age_header)
+    assert values(sheet)[age_header - 1][8] == "实施日期晚于统计截至日（不计标龄）"
+    assert [line[8] for line in lines] == [1, 1]
+
+
+def test_a_merged_register_shows_its_regions_in_the_detail(stdreg, tmp_path):
+    county_db = tmp_path / "county.sqlite"
+    county = Stdreg(str(county_db), tmp_path)
+    county.ok("import", write_csv(tmp_path / "r.csv", [row(1, "牛皮纸", "GB/T 1-2009")]), "--year", "2012")
+    county.close()
+    stdreg.ok("merge", county_db, "--region", "衢江区")
+    stdreg.ok("report", "--year", "2012", "-o", tmp_path / "city.xlsx")
+    book = load_workbook(tmp_path / "city.xlsx")
+    sheet = book["明细"]
+    header, listed = table(sheet, "区县")
+    assert [line[0] for line in listed] == ["衢江区"]
+    assert sheet.print_area.endswith(f"$A$3:$K${header + 1}")  # the region is printed too

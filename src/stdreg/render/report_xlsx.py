@@ -334,7 +334,6 @@ class ReportWorkbook:
             properties = CharacterProperties(latin=typeface, ea=typeface, cs=typeface, b=bold, sz=size)
             return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=properties), endParaRPr=properties)])
 
-        chart.txPr = rich()
         for axis in (chart.x_axis, chart.y_axis):
             axis.txPr = rich()
         if chart.legend is not None:
@@ -396,7 +395,8 @@ class ReportWorkbook:
         The first rows set the column widths. ``group_by`` puts a page break
         before each new value of that column. Past ``max_rows`` rows on a sheet
         the list goes on on a new sheet, ``name(2)`` …, with the same header.
-        ``below`` is a small table written under the list (on its last sheet).
+        ``below`` is a small table written under the list (on its last sheet; on a
+        page of its own after a list with ``group_by``).
         ``bordered`` draws cell borders (else grid lines are printed: the
         cheapest, for the detail's millions of cells). ``printed`` prints only
         the first so many columns, from the header row down, the title and
@@ -490,6 +490,9 @@ class ReportWorkbook:
             on_sheet += 1
         finish(sheet, on_sheet)
         if below is not None:
+            if group_by is not None and on_sheet:
+                # a list of pages by township: its summary is no township's, it starts a page
+                sheet.row_breaks.append(Break(id=header_row + on_sheet + 1))
             sheet.append([])
             for grid_row in below.rows:
                 sheet.append(
