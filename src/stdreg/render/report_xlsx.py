@@ -12,18 +12,22 @@ default, English with ``lang="en"``. Its sheets:
 按区县     a merged register only (``stdreg merge``): products, with a standard,
           adopting, adoption rate and the previous year's rate by county
 按行业     products, with a standard, adopting, adoption rate and the previous
-          year's rate by industry; a bar chart of the rates against the target
+          year's rate by industry; beside them what the chart's target measures
+          (the brand products' rate for the brand target); a bar chart of that
+          rate against the target as a line named after it
 按乡镇     the same by township
 按规模     the same by enterprise size
 按标准层级  the same by the highest level of standard a product executes
-名牌产品    every brand product, its standards and whether it adopts; then
-          brand products by title and by industry
+名牌产品    every brand product, its standards and whether it adopts, by township
+          (a page break before each); then brand products by title, industry
+          and township
 标准过期    products made to a withdrawn or replaced standard and the standard
           to move to, by township (a page break before each township)
 无标生产    products made to no standard, by township
 标准水平    products and output value by industry × highest standard level;
           the age (标龄) of the standards each industry executes
-明细       every execution on the as-of date (明细(2), … past Excel's rows)
+明细       every execution on the as-of date (明细(2), … past Excel's rows); the
+          printed columns first, the title in the page header
 ========  =================================================================
 
 The whole workbook is openpyxl's write-only kind: rows go to disk as they are
@@ -34,7 +38,9 @@ tables, and from the first rows of a list (a CJK character counts two).
 
 Print-ready: A4 landscape, fitted to the page width, the title and header rows
 repeated on every page, frozen headers, an autofilter on each sheet's table,
-page numbers in the footer. Imported text is written as text, never as a
+page numbers in the footer, one font (:data:`FONT_NAME`) for every text. The
+titles name the bureau's county and the footers its issuing unit
+(:class:`stdreg.config.Bureau`). Imported text is written as text, never as a
 formula (:mod:`stdreg.render.rows`).
 """
 
