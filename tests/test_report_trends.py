@@ -46,9 +46,28 @@ def test_json_shape_and_each_year_as_its_own_report(county):
         assert point["totals"] == report["totals"]
         assert point["brand_products"] == report["brand_products"]
         assert point["targets"] == report["targets"]
-    # before the register begins: zeros and no rates, not an error
+    # before the register begins: zeros and no rates, not an error; its targets have no
+    # data, so they are neither met nor missed
     assert series["years"][0]["totals"]["products"] == 0
     assert series["years"][0]["totals"]["adoption_rate"] is None
+    assert {(t["actual"], t["met"]) for t in series["years"][0]["targets"]} == {(None, None)}
+    assert all(isinstance(t["met"], bool) for t in series["years"][-1]["targets"])
+
+
+def test_the_series_json_is_the_same_in_every_language(county):
+    chinese = trend(county, "--from", "2010", "--to", "2012")
+    assert trend(county, "--from", "2010", "--to", "2012", "--lang", "en") == chinese
+    (target, *_) = chinese["years"][-1]["targets"]
+    assert target["label"] == target["label_zh"] == "市级以上名牌产品采标率"
+    assert target["label_en"] == "Adoption rate among municipal-and-above brand products"
+
+
+def test_the_terminal_table_marks_missed_targets_not_those_without_data(county):
+    run = county.ok("report", "--from", "2009", "--to", "2011")
+    targets = run.stdout.split("目标完成情况")[1]
+    rows = {line.split()[0]: line for line in targets.splitlines() if line.strip()[:4].isdigit()}
+    assert "✗" not in rows["2009"] and "—" in rows["2009"]  # nothing registered: no data
+    assert "✗" in rows["2011"]  # the brand products' target was missed in 2011
 
 
 def test_a_single_year_series(county):

@@ -87,6 +87,13 @@ def test_brand_target_is_missed_in_2011_and_met_in_2012(reports):
     assert met[2012]["brand_adoption_rate"] is True
 
 
+def test_targets_of_an_empty_year_have_no_data(reports):
+    # 2010: nothing registered, no key energy users, no brand products: no target is missed
+    assert {(t["actual"], t["met"]) for t in reports[2010]["targets"]} == {(None, None)}
+    for year in (2011, 2012):
+        assert all(isinstance(t["met"], bool) for t in reports[year]["targets"])
+
+
 def test_previous_year_and_an_empty_year(reports):
     assert reports[2012]["previous_year"] == {"year": 2011, "totals": reports[2011]["totals"]}
     assert reports[2010]["totals"]["products"] == 0
