@@ -788,7 +788,7 @@ def test_a_standard_dated_after_the_as_of_date_has_no_age(stdreg, tmp_path):
     header, _ = table(sheet, "行业")
     age_header, lines = table(sheet, "行业", after=header + 4)
     age_header, lines = table(sheet, "行业", after=age_header)
-    assert values(sheet)[age_header - 1][8] == "实施日期晚于统计截至日（不计标龄）"
+    assert values(sheet)[age_header - 1][8] == "尚未实施"
     assert [line[8] for line in lines] == [1, 1]
 
 

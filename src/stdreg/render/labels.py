@@ -119,7 +119,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "max_age": ("最长标龄（年）", "Oldest (years)"),
     "older_than_review": ("标龄超过{years}年", "Older than {years} years"),
     "share_older_than_review": ("超期占比", "Share past review"),
-    "age_dated_after": ("实施日期晚于统计截至日（不计标龄）", "Implemented after the as-of date (no age)"),
+    "age_dated_after": ("尚未实施", "Not yet in force"),
     "detail_title": ("明细：每项执行标准一行，无标准的产品一行", "Detail: one row per executed standard"),
     "industry_chart": ("各行业采标率", "Adoption rate by industry"),
     "year_chart": ("全县历年采标率", "County adoption rate by year"),
@@ -156,11 +156,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "industry, local, group, enterprise",
     ),
     "age_note": (
-        "标龄按标准的实施日期计（无日期时按标准年号的年中计）；实施日期晚于统计截至日的标准不计标龄，"
-        "另列其数；合计行按全县不重复的标准计",
+        "标龄按标准的实施日期计（无日期时按标准年号的年中计）；实施日期晚于统计截至日的标准"
+        "（尚未实施）不计标龄，另列其数；合计行按全县不重复的标准计",
         "Age from the implementation date (else the middle of the standard's year); standards implemented "
-        "after the as-of date have no age and are counted apart; the total counts each standard of the "
-        "county once",
+        "after the as-of date (not yet in force) have no age and are counted apart; the total counts "
+        "each standard of the county once",
     ),
     "yes_mark": ("是", "yes"),
     "no_mark": ("否", "no"),
