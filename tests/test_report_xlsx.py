@@ -689,6 +689,23 @@ def test_titles_name_the_county_and_footers_the_issuing_unit(county):
         assert sheet.oddFooter.right.text.startswith("Generated"), sheet.title
 
 
+def test_the_terminal_tables_name_the_county_too(county, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text(BUREAU, encoding="utf-8")
+    run = county["stdreg"].ok("report", "--year", "2012", "--config", config)
+    assert run.stdout.lstrip().startswith("龙游县企业产品执行标准统计 2012")
+    series = county["stdreg"].ok(
+        "report", "--from", "2011", "--to", "2012", "--config", config, "--lang", "en"
+    )
+    assert series.stdout.lstrip().startswith("龙游县 Executed-standard statistics 2011–2012")
+    assert (
+        county["stdreg"]
+        .ok("report", "--year", "2012")
+        .stdout.lstrip()
+        .startswith("企业产品执行标准统计 2012")
+    )
+
+
 def test_the_trend_workbook_names_the_county_too(county, tmp_path):
     config = tmp_path / "config.toml"
     config.write_text(BUREAU, encoding="utf-8")

@@ -172,7 +172,7 @@ def report_command(
         else:
             from stdreg.render.report_table import print_report
 
-            print_report(report, stream, lang=lang.value)
+            print_report(report, stream, lang=lang.value, county=bureau.county)
 
 
 def _format(chosen: ReportFormat | None, output: Path | None) -> ReportFormat:
@@ -199,4 +199,4 @@ def _write_trend(trend: Trend, chosen: ReportFormat, output: Path | None, lang: 
         else:
             from stdreg.render.report_table import print_trend
 
-            print_trend(trend, stream, lang=lang)
+            print_trend(trend, stream, lang=lang, county=bureau.county)

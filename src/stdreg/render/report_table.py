@@ -49,11 +49,20 @@ def _value(totals: Totals | None, name: str) -> str:
     return percent(value) if name.startswith("adoption_rate") else f"{value:,}"
 
 
-def print_report(report: Report, stream: IO[str], *, lang: str = "zh") -> None:
+def _county(county: str, lang: str) -> str:
+    """The county before a title: 龙游县企业产品… (a space before English)."""
+    return (county + " " if lang == "en" else county) if county else ""
+
+
+def print_report(report: Report, stream: IO[str], *, lang: str = "zh", county: str = "") -> None:
+    """The report as tables; ``county`` (the configuration's ``[bureau]``) heads the title."""
     from rich.table import Table
 
     console = _console(stream)
-    title = f"{label('report', lang)} {report.year or ''}  ({label('as_of', lang)} {report.as_of})"
+    title = (
+        f"{_county(county, lang)}{label('report', lang)} {report.year or ''}"
+        f"  ({label('as_of', lang)} {report.as_of})"
+    )
     previous = report.previous_year.totals if report.previous_year else None
     summary = Table(title=title, title_justify="left", show_edge=False)
     summary.add_column(label("item", lang))
@@ -140,13 +149,13 @@ TREND_FIELDS = (
 )
 
 
-def print_trend(trend: Trend, stream: IO[str], *, lang: str = "zh") -> None:
+def print_trend(trend: Trend, stream: IO[str], *, lang: str = "zh", county: str = "") -> None:
     """The year-by-year series: one row per year, rates beside the counts."""
     from rich.table import Table
 
     console = _console(stream)
     table = Table(
-        title=text("trend_title", lang, first=trend.from_year, last=trend.to_year),
+        title=_county(county, lang) + text("trend_title", lang, first=trend.from_year, last=trend.to_year),
         title_justify="left",
         show_edge=False,
     )
