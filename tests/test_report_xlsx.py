@@ -625,7 +625,9 @@ def test_libreoffice_opens_and_prints_it(county, tmp_path):
             ["pdffonts", str(out / "report.pdf")], capture_output=True, text=True, check=True
         ).stdout.splitlines()[2:]
         fonts = {line.split()[0].partition("+")[2] for line in listing}
-        assert fonts and all(font.startswith(PDF_FONT) for font in fonts), fonts
+        assert fonts and all(font.startswith(PDF_FONT) for font in fonts), (
+            f"{fonts}: the workbook's font is {PDF_FONT} (Debian: apt-get install fonts-noto-cjk)"
+        )
     if shutil.which("pdftotext"):
         text = subprocess.run(
             ["pdftotext", "-layout", str(out / "report.pdf"), "-"], capture_output=True, text=True, check=True
