@@ -89,6 +89,22 @@ _PG_WRITES = {
     "MergeStmt": "MERGE",
     "TruncateStmt": "TRUNCATE",
 }
+# statements that change the schema, rights or data (every other kind is refused too)
+_PG_CHANGING_PREFIXES = ("Create", "Drop", "Alter", "Grant", "Rename", "Comment", "Reassign", "Sec", "Import")
+_PG_CHANGES = frozenset(
+    {
+        "ViewStmt",
+        "IndexStmt",
+        "RuleStmt",
+        "DefineStmt",
+        "CompositeTypeStmt",
+        "RefreshMatViewStmt",
+        "ReindexStmt",
+        "ClusterStmt",
+        "VacuumStmt",
+        "TruncateStmt",
+    }
+)
 _PG_REFUSED_STATEMENTS = {
     "TransactionStmt": "transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, SET TRANSACTION): "
     "the statement runs alone in a read-only transaction of its own",
@@ -200,17 +216,19 @@ def check_postgresql(statement: str) -> PgStatement:
         )
     raw = parsed[0]
     top = raw.stmt
-    start = raw.stmt_location or 0
+    start = raw.stmt_location or 0  # pglast counts characters
     text = statement[start : start + raw.stmt_len] if raw.stmt_len else statement[start:]
     functions: set[str] = set()
     for node in _walk(top):
         kind = type(node).__name__
         if kind in _PG_WRITES:
             raise _write_refused(f"{_PG_WRITES[kind]} is refused")
+        if isinstance(node, ast.VariableSetStmt) and node.name == "TRANSACTION":
+            kind = "TransactionStmt"  # SET TRANSACTION …
         if kind in _PG_REFUSED_STATEMENTS:
             raise StatementRefused(f"query sql refuses {_PG_REFUSED_STATEMENTS[kind]}")
         if node is top and kind not in _PG_READING:
-            if kind.startswith(("Create", "Drop", "Alter", "Grant", "Rename", "Comment", "Reassign", "Sec")):
+            if kind in _PG_CHANGES or kind.startswith(_PG_CHANGING_PREFIXES):
                 raise _write_refused(f"{_statement_verb(kind)} is refused")
             raise StatementRefused(
                 f"query sql refuses {_statement_verb(kind)}: it runs SELECT (VALUES, TABLE, WITH …), "
@@ -224,7 +242,7 @@ def check_postgresql(statement: str) -> PgStatement:
                     "query sql refuses SELECT … FOR UPDATE/SHARE: row locks make writers wait"
                 )
         elif isinstance(node, ast.FuncCall):
-            names = [part.sval for part in node.funcname]
+            names = [part.sval for part in node.funcname or ()]
             name = names[-1]
             if len(names) > 1 and names[-2] != "pg_catalog":
                 raise StatementRefused(
@@ -526,6 +544,17 @@ class _Failure:
             refused = self.watch.refused
             kind = ReadOnlyViolation if "read-only" in refused else StatementRefused
             return kind(refused)
+        error_name = getattr(orig, "sqlite_errorname", "")
+        if error_name in ("SQLITE_NOTADB", "SQLITE_CORRUPT", "SQLITE_CANTOPEN") or error_name.startswith(
+            "SQLITE_IOERR"
+        ):
+            return UsageError(f"query sql cannot read the register: {message}")
+        if error_name == "SQLITE_READONLY":
+            # the authorizer refuses every write first: this is the file, not the statement
+            return UsageError(
+                f"query sql cannot read the register: {message} (a register in write-ahead-log mode "
+                "is read with its -wal and -shm files: they must exist, or its folder be writable)"
+            )
         if sqlstate == "25006":  # read_only_sql_transaction: a write the checks let through
             return _write_refused(message)
         if message == "string or blob too big":
@@ -556,6 +585,17 @@ def _stop_on_ctrl_c(watch: _Watch, driver: Any) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+def _driver_errors() -> tuple[type[Exception], ...]:
+    try:
+        import psycopg
+    except ImportError:  # a SQLite-only installation
+        return (sqlite3.Error,)
+    return (sqlite3.Error, psycopg.Error)
+
+
+_DRIVER_ERRORS = _driver_errors()
+
+
 @contextlib.contextmanager
 def run_sql(
     url: str, statement: str, *, timeout: float = DEFAULT_TIMEOUT
@@ -567,7 +607,7 @@ def run_sql(
     SqlInterrupted on Ctrl-C, UsageError when the database rejects the statement.
     Every value is capped as :func:`stdreg.render.rows.capped_value` says.
     """
-    from sqlalchemy.exc import DBAPIError, StatementError
+    from sqlalchemy.exc import DBAPIError
 
     from stdreg.render.rows import capped_value
 
@@ -587,41 +627,41 @@ def run_sql(
                 f"query sql cannot read the register: {_one_line(getattr(exc, 'orig', exc))}"
             ) from None
         with connection:
-            driver = connection.connection.driver_connection
-            options: dict[str, Any] = {}
+            driver: Any = connection.connection.driver_connection
             if checked is not None:
                 _check_pg_functions(connection, checked.functions)
-                # a plain SELECT is streamed through a server-side cursor: memory stays flat
-                options = {"stream_results": checked.is_select}
+            # the driver's own cursor, given no parameters: the text goes to the database as
+            # written (`LIKE '%纸%'`); a plain SELECT on a server goes through a server-side
+            # cursor, so that memory stays flat
+            streamed = checked is not None and checked.is_select
+            cursor = driver.cursor(name="stdreg_query_sql") if streamed else driver.cursor()
             watch.start()
             with _stop_on_ctrl_c(watch, driver):
                 try:
-                    result = connection.exec_driver_sql(text, execution_options=options)
-                except (DBAPIError, StatementError, sqlite3.Error) as exc:
+                    cursor.execute(text)
+                except _DRIVER_ERRORS as exc:
                     raise failed(exc) from None
-                if not result.returns_rows:
-                    result.close()
-                    connection.rollback()
-                    yield [], iter(())
-                    return
-                columns = list(result.keys())
-
-                def rows() -> Iterator[tuple[Any, ...]]:
-                    try:
-                        for row in result:
-                            if watch.stop_now():
-                                raise failed.stopped()
-                            yield tuple(capped_value(value) for value in row)
-                    except (DBAPIError, StatementError, sqlite3.Error) as exc:
-                        raise failed(exc) from None
-                    finally:
-                        result.close()
-
                 try:
+                    if cursor.description is None:
+                        yield [], iter(())
+                        return
+                    columns = [str(column[0]) for column in cursor.description]
+
+                    def rows() -> Iterator[tuple[Any, ...]]:
+                        try:
+                            for row in cursor:
+                                if watch.stop_now():
+                                    raise failed.stopped()
+                                yield tuple(capped_value(value) for value in row)
+                        except _DRIVER_ERRORS as exc:
+                            raise failed(exc) from None
+
                     yield columns, rows()
                 finally:
-                    result.close()
-                    with contextlib.suppress(DBAPIError):  # the server may have ended the session
-                        connection.rollback()
+                    # the server may have ended the session (idle_in_transaction_session_timeout)
+                    with contextlib.suppress(*_DRIVER_ERRORS):
+                        cursor.close()
+                    with contextlib.suppress(*_DRIVER_ERRORS):
+                        driver.rollback()
     finally:
         engine.dispose()
