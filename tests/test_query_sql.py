@@ -214,6 +214,8 @@ def test_copy_never_runs_on_the_server(pg, template):
         ("SELECT rolpassword FROM pg_authid", "pg_authid"),
         ("SELECT passwd FROM pg_shadow", "pg_shadow"),
         ("SELECT * FROM pg_catalog.pg_authid", "pg_authid"),
+        ("SELECT 'a'::public.citext", "public.citext"),
+        ("SELECT 'a' OPERATOR(public.%) 'b'", "public.%"),
     ],
 )
 def test_postgresql_functions_and_tables_outside_the_sandbox_are_refused(pg, statement, words):
@@ -345,6 +347,11 @@ def test_a_huge_value_is_refused_before_it_is_built(county):
     refused(county, "SELECT zeroblob(500000000) AS z", "larger than 16 MiB")
     refused(county, "SELECT length(zeroblob(500000000)) AS z", "larger than 16 MiB")
     assert time.monotonic() - started < 10
+
+
+def test_a_nul_character_is_refused(county):
+    # a parser written in C would stop at it, and what follows would run unchecked
+    refused(county, "SELECT 1\x00; DELETE FROM execution", "NUL character")
 
 
 def test_a_failure_that_is_no_write_says_why(county):

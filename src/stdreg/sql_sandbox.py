@@ -254,6 +254,17 @@ def check_postgresql(statement: str) -> PgStatement:
                 raise StatementRefused(f"query sql refuses the function {name}(): {reason}")
             if len(names) == 1:
                 functions.add(name)
+        elif isinstance(node, ast.TypeName | ast.A_Expr):
+            # a type's input function, an operator's function: PostgreSQL's own only
+            parts = [
+                getattr(part, "sval", None)
+                for part in (node.names if isinstance(node, ast.TypeName) else node.name) or ()
+            ]
+            if len(parts) > 1 and parts[-2] != "pg_catalog":
+                raise StatementRefused(
+                    f"query sql refuses {'.'.join(str(part) for part in parts)}: "
+                    "it runs PostgreSQL's own types and operators (schema pg_catalog) only"
+                )
         elif isinstance(node, ast.RangeVar) and node.relname in _PG_SECRET_RELATIONS:
             raise StatementRefused(
                 f"query sql refuses to read {node.relname}: {_PG_SECRET_RELATIONS[node.relname]}"
@@ -613,6 +624,9 @@ def run_sql(
 
     if not timeout > 0:
         raise UsageError("--timeout must be more than 0 seconds")
+    if "\x00" in statement:
+        # C parsers stop at a NUL: what follows it would be run unchecked
+        raise StatementRefused("the SQL statement holds a NUL character (\\x00): remove it")
     postgresql = url.startswith(("postgresql", "postgres"))
     checked = check_postgresql(statement) if postgresql else None
     text = checked.text if checked is not None else check_sqlite(statement)
