@@ -5,6 +5,7 @@ Every refusal is one line on stderr, exit code 2, and the register's dump unchan
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -288,8 +289,7 @@ def test_ctrl_c_stops_a_running_statement(county):
         text=True,
     )
     try:
-        time.sleep(3)  # started, connected and running
-        assert process.poll() is None
+        _wait_until_running(county, process)
         sent = time.monotonic()
         process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=20)
@@ -300,6 +300,25 @@ def test_ctrl_c_stops_a_running_statement(county):
     assert stderr.count("\n") == 1 and "interrupted (Ctrl-C)" in stderr, stderr
     assert stdout == ""
     assert county.dump() == before
+
+
+def _wait_until_running(county, process: subprocess.Popen[str]) -> None:
+    """Wait until the statement runs (the process started Python, imported, connected)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        if county.backend == "sqlite":
+            fds = Path(f"/proc/{process.pid}/fd")
+            with contextlib.suppress(OSError):
+                if any(os.readlink(fd).endswith("register.sqlite") for fd in fds.iterdir()):
+                    break
+        elif county.sql(
+            # the rows are fetched from the cursor query sql declares
+            "SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'FETCH%stdreg_query_sql%'"
+        ):
+            break
+        time.sleep(0.1)
+    time.sleep(0.5)  # the Ctrl-C handler is set just after the connection opens
 
 
 def _big(county) -> str:
