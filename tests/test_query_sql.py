@@ -18,6 +18,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from builders import row, write_csv
 from conftest import PROJECT
@@ -162,6 +164,8 @@ def pg(county):
         ("SELECT * INTO copied FROM execution", "read-only"),
         ("WITH gone AS (DELETE FROM change_log RETURNING *) SELECT COUNT(*) FROM gone", "read-only"),
         ("EXPLAIN ANALYZE DELETE FROM execution", "read-only"),
+        ("EXPLAIN ANALYZE CREATE TABLE copied AS SELECT 1", "read-only"),
+        ("EXPLAIN EXECUTE p", "EXECUTE"),
         ("VACUUM execution", "read-only"),
     ],
 )
@@ -395,3 +399,47 @@ def test_on_a_missing_register(stdreg):
     run = stdreg("query", "sql", "SELECT 1")
     assert run.exit_code == 2
     assert "no register" in run.stderr
+
+
+SQL_PIECES = st.sampled_from(
+    [
+        "SELECT 1",
+        "SELECT ';'",
+        "DELETE FROM t",
+        ";",
+        " ",
+        "\n",
+        "--",
+        "/*",
+        "*/",
+        "'",
+        '"',
+        "$$",
+        "x",
+        "BEGIN",
+        "END",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(SQL_PIECES, max_size=12).map("".join))
+def test_the_statement_checks_hand_over_one_statement_at_most(text):
+    import sqlite3
+
+    from pglast import parse_sql
+
+    from stdreg.errors import UsageError
+    from stdreg.sql_sandbox import check_postgresql, check_sqlite
+
+    with contextlib.suppress(UsageError):
+        one = check_sqlite(text)
+        connection = sqlite3.connect(":memory:")
+        try:
+            connection.execute(one)
+        except sqlite3.ProgrammingError as exc:  # sqlite3's own "one statement at a time"
+            raise AssertionError(f"{one!r}: {exc}") from None
+        except sqlite3.Error:
+            pass  # a syntax error, no such table: the database says so
+    with contextlib.suppress(UsageError):
+        assert len(parse_sql(check_postgresql(text).text)) == 1

@@ -227,7 +227,8 @@ def check_postgresql(statement: str) -> PgStatement:
             kind = "TransactionStmt"  # SET TRANSACTION …
         if kind in _PG_REFUSED_STATEMENTS:
             raise StatementRefused(f"query sql refuses {_PG_REFUSED_STATEMENTS[kind]}")
-        if node is top and kind not in _PG_READING:
+        # every statement in the tree, the top one, the one EXPLAIN explains, subqueries
+        if kind.endswith("Stmt") and kind not in _PG_READING:
             if kind in _PG_CHANGES or kind.startswith(_PG_CHANGING_PREFIXES):
                 raise _write_refused(f"{_statement_verb(kind)} is refused")
             raise StatementRefused(
