@@ -1,4 +1,4 @@
-"""`stdreg query`: filters, Chinese search, dates, every output format, counts, read-only SQL."""
+"""`stdreg query`: filters, Chinese search, dates, every output format, counts (SQL: test_query_sql.py)."""
 
 from __future__ import annotations
 
@@ -524,83 +524,13 @@ def test_count_by_in_a_table_and_a_workbook(county, tmp_path):
     assert [cell.value for cell in sheet[1]][:2] == ["乡镇", "产品数"]
 
 
-# --- read-only SQL -----------------------------------------------------------------------
-
-
-def test_sql_reads_in_any_format(county, tmp_path):
-    run = county.ok(
-        "query", "sql", "SELECT name, COUNT(*) AS n FROM product GROUP BY name ORDER BY name", "-f", "json"
-    )
-    rows = run.json()
-    assert {"name": "竹地板", "n": 1} in rows
-    county.ok(
-        "query",
-        "sql",
-        "SELECT e.id, v.id FROM enterprise e JOIN enterprise_version v ON v.enterprise_id = e.id",
-        "-o",
-        tmp_path / "x.csv",
-    )
-    with open(tmp_path / "x.csv", encoding="utf-8-sig", newline="") as handle:
-        assert next(csv.reader(handle)) == ["id", "id_2"]
-    describe = {
-        "sqlite": "PRAGMA table_info(execution)",
-        "postgresql": "SELECT column_name AS name FROM information_schema.columns "
-        "WHERE table_name = 'execution'",
-    }
-    described = county.ok("query", "sql", describe[county.backend], "-f", "json").json()
-    assert "valid_from" in {column["name"] for column in described}
-
-
 @pytest.mark.parametrize(
-    "statement",
-    [
-        "DELETE FROM execution",
-        "UPDATE enterprise_version SET name = 'x'",
-        "INSERT INTO standard (code, prefix, level, number) VALUES ('GB 1-2000', 'GB', 'national', '1')",
-        "DROP TABLE execution",
-        "CREATE TABLE notes (a TEXT)",
-    ],
+    "option", ["--enterprise", "--product", "--brand-title", "--industry", "--township", "--region"]
 )
-def test_sql_refuses_to_write(county, statement):
-    refuses_to_write(county, statement)
-
-
-@pytest.mark.sqlite_only("PRAGMA, ATTACH and VACUUM INTO are SQLite's own statements")
-@pytest.mark.parametrize(
-    "statement",
-    ["PRAGMA query_only = OFF", "ATTACH DATABASE 'other.sqlite' AS other", "VACUUM INTO 'copy.sqlite'"],
-)
-def test_sql_refuses_sqlite_statements_that_write(county, statement):
-    refuses_to_write(county, statement)
-
-
-def refuses_to_write(county, statement: str) -> None:
-    before = county.dump()
-    run = county("query", "sql", statement)
-    assert run.exit_code == 2, run.stderr
-    assert "read-only" in run.stderr
-    assert "Traceback" not in run.stderr
-    assert county.dump() == before
-    assert not (county.cwd / "other.sqlite").exists()
-    assert not (county.cwd / "copy.sqlite").exists()
-
-
-def test_sql_does_not_copy_to_server_files(county, tmp_path):
-    target = tmp_path / "leak.csv"
-    run = county("query", "sql", f"  copy (SELECT * FROM enterprise) TO '{target}'")
-    assert run.exit_code == 2 and "does not run COPY" in run.stderr
-    assert not target.exists()
-
-
-def test_sql_errors_are_usage_errors(county):
-    run = county("query", "sql", "SELEKT 1")
-    assert run.exit_code == 2
-    assert "SQL statement failed" in run.stderr
-    assert county("query", "sql", "SELECT 1; DELETE FROM execution").exit_code == 2
-    assert county.ok("query", "sql", "SELECT COUNT(*) AS n FROM execution", "-f", "json").json() == [{"n": 8}]
-
-
-def test_sql_on_a_missing_register(stdreg):
-    run = stdreg("query", "sql", "SELECT 1")
-    assert run.exit_code == 2
-    assert "no register" in run.stderr
+@pytest.mark.parametrize("blank", ["\u3000", " \u3000 ", "\u00a0"])
+def test_a_search_text_of_only_spaces_is_refused_not_everything(county, option, blank):
+    # an ideographic space is a space: stripped, it leaves nothing to search for
+    run = county("query", "--as-of", "2011-12-31", option, blank, "--format", "json")
+    assert run.exit_code == 2, run.stdout
+    assert run.stderr.count("\n") == 1 and option in run.stderr and "only spaces" in run.stderr
+    assert run.stdout == ""

@@ -10,8 +10,8 @@ The library half of ``stdreg query`` (the command line is a thin shell over it):
   attributes of that date (:data:`ROW_FIELDS`).
 * :func:`count_by` sums the matching products by industry, township, level or
   standard, counted as the report counts them.
-* :func:`read_only_engine` and :func:`iter_sql` run an analyst's own SQL on a
-  connection that cannot write.
+
+An analyst's own SQL (``stdreg query sql``) runs in :mod:`stdreg.sql_sandbox`.
 
 Searching names. ``--enterprise`` and ``--product`` are literal substrings
 (SPEC: no query syntax), matched with ``LIKE '%text%'`` on the names of the
@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -45,7 +44,7 @@ from stdreg.codes.standard_code import LEVELS
 from stdreg.errors import UsageError
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.engine import Connection
 
     from stdreg.codes.adoption import AdoptionRule
 
@@ -97,8 +96,6 @@ COUNT_FIELDS = (
     "outdated_products",
 )
 """The fields of a ``--count-by`` row; the same names as the report's breakdowns."""
-
-_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -161,15 +158,35 @@ class Filters:
                 raise UsageError(f"--level must be one of {', '.join(LEVELS)}, not {level!r}")
         if self.brand is False and self.brand_title:
             raise UsageError("--no-brand and --brand-title cannot be combined")
+        # a text of white space only (an ideographic space 　 too) would search for nothing,
+        # that is match every row
+        for option, text in (
+            ("--enterprise", self.enterprise),
+            ("--product", self.product),
+            ("--brand-title", self.brand_title),
+        ):
+            if text is not None and not search_text(text):
+                raise UsageError(f"{option} {text!r} holds only spaces: give a text to search for")
+        for option, values in (
+            ("--industry", self.industries),
+            ("--township", self.townships),
+            ("--region", self.regions),
+        ):
+            if any(not search_text(value) for value in values):
+                raise UsageError(f"{option} holds only spaces: give a name")
 
 
 def search_text(text: str) -> str:
     """Search text normalized as names are on import: NFKC, trimmed, spaces collapsed.
 
+    An ideographic space (U+3000) is a space: ``search_text("　")`` is empty.
+
     >>> search_text(" 恒达　纸业 ")
     '恒达 纸业'
     """
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    from stdreg.ingest.cells import clean_text
+
+    return clean_text(text)
 
 
 def identity_filter(text: str) -> str:
@@ -548,155 +565,3 @@ def count_by(
             )
         )
     return rows
-
-
-# --- analysts' SQL, on a connection that cannot write ------------------------------------
-
-# PRAGMAs that read a table's or index's description take its name as an argument;
-# every other PRAGMA given a value would change the connection (query_only = 0 …).
-_DESCRIBING_PRAGMAS = frozenset(
-    {
-        "table_info",
-        "table_xinfo",
-        "index_list",
-        "index_info",
-        "index_xinfo",
-        "foreign_key_list",
-        "foreign_key_check",
-        "integrity_check",
-        "quick_check",
-    }
-)
-
-
-class ReadOnlyViolation(UsageError):
-    """An analyst's SQL tried to change the register (or another file)."""
-
-
-def _sqlite_authorizer(action: int, arg1: Any, arg2: Any, _db: Any, _trigger: Any) -> int:
-    import sqlite3
-
-    # ATTACH could create or write another file (VACUUM INTO attaches its target first)
-    if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
-        return sqlite3.SQLITE_DENY
-    if action == sqlite3.SQLITE_PRAGMA and arg2 is not None and str(arg1).lower() not in _DESCRIBING_PRAGMAS:
-        return sqlite3.SQLITE_DENY
-    return sqlite3.SQLITE_OK
-
-
-def read_only_engine(url: str) -> Engine:
-    """An engine whose connections cannot write to the register.
-
-    SQLite: the file is opened with ``mode=ro``, ``PRAGMA query_only`` is on,
-    and an authorizer refuses ATTACH (which could create another file) and any
-    PRAGMA that sets a value (which could turn query_only off). PostgreSQL:
-    every transaction is READ ONLY (and the caller rolls it back).
-    """
-    from sqlalchemy import create_engine
-    from sqlalchemy.pool import NullPool
-
-    from stdreg.store import sqlite_path
-
-    if url.startswith("sqlite"):
-        import sqlite3
-        from urllib.parse import quote
-
-        path = sqlite_path(url)
-        if path is None:
-            raise UsageError("query sql needs a register file, not an in-memory database")
-        if not path.is_file():
-            raise UsageError(f"no register at {path} (it is created on first import)")
-        uri = "file:" + quote(str(path.resolve())) + "?mode=ro"
-
-        def connect() -> sqlite3.Connection:
-            connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
-            connection.execute("PRAGMA query_only = ON")
-            connection.execute("PRAGMA busy_timeout = 30000")
-            connection.set_authorizer(_sqlite_authorizer)
-            return connection
-
-        return create_engine("sqlite://", creator=connect, poolclass=NullPool)
-    if url.startswith(("postgresql", "postgres")):
-        # every transaction of the session starts READ ONLY, set when the session opens
-        # (a SET inside the first transaction would be undone by its rollback)
-        from sqlalchemy.engine import make_url
-
-        parsed = make_url(url)
-        given = parsed.query.get("options", "")  # e.g. -csearch_path=county: keep it
-        options = " ".join(
-            [*([given] if isinstance(given, str) else given), "-c default_transaction_read_only=on"]
-        )
-        engine = create_engine(
-            parsed.difference_update_query(["options"]),
-            poolclass=NullPool,
-            connect_args={"options": options.strip()},
-        )
-        from sqlalchemy import inspect
-
-        from stdreg.store import display_url
-
-        with engine.connect() as connection:  # as on SQLite: no register there yet is said so
-            exists = inspect(connection).has_table("alembic_version")
-        if not exists:
-            engine.dispose()
-            raise UsageError(f"no register at {display_url(url)} (it is created on first import)")
-        return engine
-    raise UsageError(f"query sql runs on SQLite and PostgreSQL registers, not on {url.split(':', 1)[0]}")
-
-
-def _is_write_refusal(error: BaseException) -> bool:
-    message = str(error).lower()
-    return (
-        "readonly" in message
-        or "read-only" in message
-        or "not authorized" in message
-        or "authorization denied" in message
-        or getattr(error, "sqlstate", None) == "25006"  # PostgreSQL read_only_sql_transaction
-    )
-
-
-def iter_sql(connection: Connection, statement: str) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
-    """Run one statement; its column names and its rows, streamed.
-
-    Raises ReadOnlyViolation when the statement tries to write, UsageError
-    when the database refuses it for another reason (syntax, unknown table …).
-    """
-    from sqlalchemy.exc import DBAPIError, StatementError
-
-    def failed(exc: BaseException) -> UsageError:
-        orig = getattr(exc, "orig", None) or exc
-        if _is_write_refusal(orig):
-            return ReadOnlyViolation(
-                f"query sql is read-only, and the register was not changed: {orig} "
-                "(use stdreg import or stdreg update to change the register)"
-            )
-        return UsageError(f"the SQL statement failed: {orig}")
-
-    if not statement.strip():
-        raise UsageError("give a SQL statement, for example: SELECT COUNT(*) FROM product")
-    if re.match(r"\s*copy\b", statement, re.IGNORECASE):
-        # PostgreSQL lets a superuser's COPY … TO write files on the server even in a
-        # read-only transaction
-        raise ReadOnlyViolation(
-            "query sql does not run COPY: it can write files on the server; "
-            "write the rows of a SELECT with --format csv -o FILE instead"
-        )
-    try:
-        result = connection.exec_driver_sql(statement)
-    except (DBAPIError, StatementError) as exc:
-        raise failed(exc) from None
-    if not result.returns_rows:
-        result.close()
-        return [], iter(())
-    columns = list(result.keys())
-
-    def rows() -> Iterator[tuple[Any, ...]]:
-        try:
-            for row in result:
-                yield tuple(row)
-        except (DBAPIError, StatementError) as exc:
-            raise failed(exc) from None
-        finally:
-            result.close()
-
-    return columns, rows()

@@ -297,29 +297,35 @@ def sql_command(
     ],
     format: FormatOption = None,
     output: OutputOption = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            min=0.001,
+            help="Stop the statement after this many seconds, its rows' writing included.",
+        ),
+    ] = 60.0,
 ) -> None:
     """Run one read-only SQL statement on the register, for analysts, in any output format.
 
-    The connection cannot write (SQLite: mode=ro, PRAGMA query_only, no ATTACH;
-    PostgreSQL: READ ONLY transactions). Exit codes: 0 the rows were written (none
-    is fine); 2 the statement would write (refused: the register is unchanged) or
-    the database rejects it (syntax, unknown table). The tables:
+    Exactly one statement that only reads (SELECT, VALUES, WITH …; EXPLAIN and SHOW
+    on a server; describing PRAGMAs on SQLite), read with the database's own grammar,
+    on a connection that cannot write. Text and bytes longer than 32,767 characters
+    are cut, with a marker. Exit codes: 0 the rows were written (none is fine);
+    2 the statement is refused (a write, transaction control, SET, COPY, DO, a
+    function outside pg_catalog …: the register is unchanged), the database rejects
+    it, or it ran past --timeout; 130 Ctrl-C stopped it. The tables:
     SELECT name FROM sqlite_master WHERE type = 'table'.
     """
-    from stdreg.query import iter_sql, read_only_engine
     from stdreg.render.rows import Column
+    from stdreg.sql_sandbox import run_sql
     from stdreg.store import resolve_url
 
     chosen = _format(format, output)
-    engine = read_only_engine(resolve_url(options(ctx).db))
-    try:
-        with engine.connect() as connection:
-            names, found = iter_sql(connection, statement)
-            columns = [Column(key) for key in _unique(names)]
-            written = _write(found, columns, chosen, output, title=None, row_style=None) if columns else 0
-            connection.rollback()
-    finally:
-        engine.dispose()
+    with run_sql(resolve_url(options(ctx).db), statement, timeout=timeout) as (names, found):
+        columns = [Column(key) for key in _unique(names)]
+        written = _write(found, columns, chosen, output, title=None, row_style=None) if columns else 0
     _tell(written, chosen, output)
 
 

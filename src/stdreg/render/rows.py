@@ -92,6 +92,34 @@ def plain_value(value: Any) -> Any:
     return value
 
 
+MAX_VALUE_CHARS = 32_767
+"""The most characters a value written by :func:`capped_value` holds: an Excel cell's limit."""
+
+
+def capped_value(value: Any) -> Any:
+    """The value, or, for text or bytes longer than a cell holds, its start and a marker saying so.
+
+    Bytes are written as hex (two characters a byte), so at most 16,383 of them fit.
+
+    >>> capped_value("纸" * 40_000)[-30:]
+    '纸纸纸纸纸…[cut: 40,000 characters]'
+    >>> len(capped_value("纸" * 40_000)), capped_value(b"\\x01" * 40_000)[-26:], capped_value("ok")
+    (32767, '010101…[cut: 40,000 bytes]', 'ok')
+    """
+    if isinstance(value, str):
+        if len(value) <= MAX_VALUE_CHARS:
+            return value
+        marker = f"…[cut: {len(value):,} characters]"
+        return value[: MAX_VALUE_CHARS - len(marker)] + marker
+    if isinstance(value, bytes | bytearray | memoryview):
+        data = bytes(value)
+        if 2 * len(data) <= MAX_VALUE_CHARS:
+            return value
+        marker = f"…[cut: {len(data):,} bytes]"
+        return data[: (MAX_VALUE_CHARS - len(marker)) // 2].hex() + marker
+    return value
+
+
 def _text_stream(stream: IO[bytes]) -> io.TextIOWrapper:
     # newline="" writes line ends as given, the same on every platform
     return io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
