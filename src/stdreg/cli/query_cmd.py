@@ -202,7 +202,7 @@ def query_command(
         typer.Option(
             "--as-of",
             metavar="DATE",
-            help="Ask as of this date (YYYY-MM-DD); default today.",
+            help="Ask as of this date (2013-12-31, 2013年12月31日 …); default today.",
             show_default=False,
         ),
     ] = None,
