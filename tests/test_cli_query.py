@@ -300,6 +300,41 @@ def test_brand(county):
     assert "瓦楞原纸" not in products(query(county, "--no-brand"))
 
 
+def test_no_brand_is_null_in_every_output_whether_the_cell_said_none_or_nothing(stdreg, tmp_path):
+    stdreg.ok(
+        "import",
+        write_csv(tmp_path / "2011.csv", [row(1, "纸", brand="浙江名牌"), row(1, "竹筷")]),
+        "--year",
+        "2011",
+    )
+    # 2012: 无 takes the title away; 2013: a blank cell is unknown and keeps that
+    stdreg.ok(
+        "import",
+        write_csv(tmp_path / "2012.csv", [row(1, "纸", brand="无"), row(1, "竹筷")]),
+        "--year",
+        "2012",
+    )
+    stdreg.ok("import", write_csv(tmp_path / "2013.csv", [row(1, "纸"), row(1, "竹筷")]), "--year", "2013")
+    assert sorted(stdreg.sql("SELECT brand FROM product_version"), key=repr) == sorted(
+        [("浙江名牌",), ("",), (None,)], key=repr
+    )  # the register keeps "" for 无
+    for year in ("2012", "2013"):
+        rows = stdreg.ok("query", "--year", year, "--format", "json").json()
+        assert {r["product"]: r["brand"] for r in rows} == {"纸": None, "竹筷": None}
+        lines = stdreg.ok("query", "--year", year, "--format", "jsonl").stdout.splitlines()
+        assert {json.loads(line)["brand"] for line in lines} == {None}
+        text = stdreg.ok("query", "--year", year, "--format", "csv").stdout.lstrip("\ufeff")
+        assert {r["brand"] for r in csv.DictReader(io.StringIO(text))} == {""}
+        path = tmp_path / f"{year}.xlsx"
+        stdreg.ok("query", "--year", year, "-o", path)
+        sheet = openpyxl.load_workbook(path).active
+        header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
+        column = header.index("名牌")
+        assert {r[column] for r in sheet.iter_rows(min_row=2, values_only=True)} == {None}
+        assert products(stdreg.ok("query", "--year", year, "--brand", "--format", "json").json()) == set()
+    assert query(stdreg, "--product", "纸")[0]["brand"] == "浙江名牌"
+
+
 def test_filters_combine(county):
     # which paper mills still make products to a withdrawn or replaced standard?
     assert pairs(query(county, "--industry", "造纸", "--outdated")) == [("纸板", "GB/T 13024-1991")]

@@ -301,9 +301,11 @@ _STATUS = f"""CASE
     WHEN s.status = 'upcoming' AND s.implemented_on IS NOT NULL THEN 'current'
     ELSE s.status END"""
 
+# The register keeps "" for a brand cell that said 无 (a later 无 then overrides an earlier
+# title, while a blank cell, unknown, keeps it); every output says null for both: no title.
 _ROW_COLUMNS = f"""
     e.uscc, e.org_code, ev.name AS enterprise, ev.township, ev.industry, ev.size,
-    p.name AS product, pv.output_value, pv.brand,
+    p.name AS product, pv.output_value, NULLIF(pv.brand, '') AS brand,
     s.code AS standard, s.title AS standard_title, s.level, s.adopted_code AS adopted, s.degree,
     CASE WHEN f.adopting = 1 THEN 1 ELSE 0 END AS adopting,
     CASE WHEN {_PRODUCT_ADOPTS} THEN 1 ELSE 0 END AS product_adopting,
