@@ -335,6 +335,28 @@ def test_no_brand_is_null_in_every_output_whether_the_cell_said_none_or_nothing(
     assert query(stdreg, "--product", "纸")[0]["brand"] == "浙江名牌"
 
 
+def test_an_exact_filter_that_matches_nothing_says_which_values_contain_it(county):
+    run = county("query", "--as-of", "2011-12-31", "--township", "湖镇", "--format", "json")
+    assert (run.exit_code, run.json()) == (0, [])
+    assert "--township 湖镇 matches no township of the register; did you mean 湖镇镇?" in run.stderr
+    run = county(
+        "query", "--as-of", "2011-12-31", "--industry", "竹", "--township", "湖镇镇", "--format", "json"
+    )
+    assert run.exit_code == 0 and run.json() == []  # 竹 is no industry; 湖镇镇 is a township
+    assert "--industry 竹 matches no industry of the register; did you mean 竹制品?" in run.stderr
+    assert "--township" not in run.stderr
+    run = county(
+        "query", "--as-of", "2011-12-31", "--township", "街道", "--region", "龙游", "--count-by", "township"
+    )
+    assert run.exit_code == 0
+    assert "--township 街道 matches no township of the register; did you mean 龙洲街道?" in run.stderr
+    assert "--region 龙游 matches no region of the register\n" in run.stderr  # nothing contains it
+    # a township of the register, even when nothing matches on the date, gets no hint
+    quiet = county("query", "--as-of", "2001-01-01", "--township", "詹家镇", "--format", "json")
+    assert (quiet.exit_code, quiet.json()) == (0, []) and "did you mean" not in quiet.stderr
+    assert "matches no" not in county("query", "--township", "詹家镇", "--format", "json").stderr
+
+
 def test_filters_combine(county):
     # which paper mills still make products to a withdrawn or replaced standard?
     assert pairs(query(county, "--industry", "造纸", "--outdated")) == [("纸板", "GB/T 13024-1991")]
