@@ -166,3 +166,18 @@ def test_history_formats_and_usage(stdreg, tmp_path):
     assert stdreg("history", "123").exit_code == 2
     assert stdreg("history", uscc(2)).exit_code == 2
     assert stdreg("history", "--standard", "GB/T 9-2000").exit_code == 2
+
+
+def test_a_long_source_folds_between_words_never_inside_an_option(stdreg, tmp_path):
+    stdreg.ok("import", write_csv(tmp_path / "r.csv", [row(1, "纸", "GB/T 1302-2008")]), "--year", "2011")
+    # the source column is 60 cells wide: this command line's --on starts in its 60th
+    stdreg.ok("update", "standard", "GB/T 1302-2008", "--status", "withdrawn", "--on", "2012-06-01")
+    table = stdreg.ok("history", "--standard", "GB/T 1302-2008", "--lang", "en").stdout
+    lines = table.splitlines()
+    source = next(i for i, line in enumerate(lines) if "stdreg update standard" in line)
+    start = lines[source].index("stdreg update")
+    folded = [line[start:].split("  ")[0] for line in lines[source : source + 3]]
+    # every word of the source is whole on its line: --on is never "-" and "-on"
+    whole = history(stdreg, "--standard", "GB/T 1302-2008")[-1]["source"]
+    assert " ".join(folded).split() == whole.split(), folded
+    assert "--on" in whole.split()
