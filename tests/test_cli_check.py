@@ -95,7 +95,7 @@ def test_formats_and_bad_dates(stdreg, tmp_path):
     assert csv_run.stdout.lstrip("\ufeff").startswith("township,enterprise,uscc,org_code,product,standard")
     assert stdreg("check", "--as-of", "2012-12-31", "-o", tmp_path / "outdated.xlsx").exit_code == 4
     assert stdreg("check", "--as-of", "yesterday").exit_code == 2
-    assert stdreg("check", "--since", "2012/1/1").exit_code == 2
+    assert stdreg("check", "--since", "2012/13/1").exit_code == 2  # 2012/1/1 is a date
 
 
 def test_the_exit_code_is_documented():

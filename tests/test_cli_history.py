@@ -3,6 +3,8 @@ told as a timeline, old → new, with its date and source."""
 
 from __future__ import annotations
 
+import openpyxl
+
 from builders import CATALOG_HEADERS, org_code, row, uscc, write_csv
 
 U1 = uscc(1)
@@ -166,3 +168,86 @@ def test_history_formats_and_usage(stdreg, tmp_path):
     assert stdreg("history", "123").exit_code == 2
     assert stdreg("history", uscc(2)).exit_code == 2
     assert stdreg("history", "--standard", "GB/T 9-2000").exit_code == 2
+
+
+def test_a_long_source_folds_between_words_never_inside_an_option(stdreg, tmp_path):
+    stdreg.ok("import", write_csv(tmp_path / "r.csv", [row(1, "纸", "GB/T 1302-2008")]), "--year", "2011")
+    # the source column is 60 cells wide: this command line's --on starts in its 60th
+    stdreg.ok("update", "standard", "GB/T 1302-2008", "--status", "withdrawn", "--on", "2012-06-01")
+    table = stdreg.ok("history", "--standard", "GB/T 1302-2008", "--lang", "en").stdout
+    lines = table.splitlines()
+    source = next(i for i, line in enumerate(lines) if "stdreg update standard" in line)
+    start = lines[source].index("stdreg update")
+    folded = [line[start:].split("  ")[0] for line in lines[source : source + 3]]
+    # every word of the source is whole on its line: --on is never "-" and "-on"
+    whole = history(stdreg, "--standard", "GB/T 1302-2008")[-1]["source"]
+    assert " ".join(folded).split() == whole.split(), folded
+    assert "--on" in whole.split()
+
+
+def test_the_table_tells_what_changed_in_chinese_and_names_the_enterprise(stdreg, tmp_path):
+    stdreg.ok(
+        "import",
+        write_csv(tmp_path / "r.csv", [row(1, "纸", "GB/T 1-2008"), row(1, "竹筷")]),
+        "--year",
+        "2011",
+    )
+    stdreg.ok("update", "enterprise", U1, "--size", "规下", "--good-behaviour", "AA", "--as-of", "2012-06-30")
+    stdreg.ok(
+        "update", "product", U1, "纸", "--brand", "none", "--output-value", "12", "--as-of", "2012-07-01"
+    )
+    stdreg.ok("update", "product", U1, "纸", "--replace-standard", "GB/T 1-2008", "GB/T 1-2018", "--correct")
+    stdreg.ok("update", "product", U1, "竹筷", "--drop", "--as-of", "2013-01-01")
+    stdreg.ok("import", "--revert", "4")
+    lines = stdreg.ok("history", U1).stdout.splitlines()
+    assert lines[0] == f"企业1  统一社会信用代码 {U1}"
+    assert lines[1].split() == ["日期", "写入时间", "批次", "来源", "变更"]
+    table = "\n".join(lines)
+    for said in (
+        "登记企业 企业1（乡镇 湖镇镇，行业 造纸，规模 规上）",
+        "新增产品 纸",
+        "纸 新增执行标准 GB/T 1-2008",
+        "规模 规上 → 规下；标准化良好行为 — → AA",
+        "产品 纸：产值（万元） — → 12；名牌 — → 无",
+        "更正：纸：执行标准 GB/T 1-2008 → GB/T 1-2018",
+        "产品 竹筷 不再生产",
+        "撤销批次 4",
+    ):
+        assert said in table, said
+    assert not any(word in table for word in ("registered", "added", "dropped", "reverted", "correction"))
+    english = stdreg.ok("history", U1, "--lang", "en").stdout
+    assert english.splitlines()[0] == f"企业1  USCC {U1}"
+    assert "size above → below; good behaviour — → AA" in english and "batch 4 reverted" in english
+    # JSON, JSON lines and CSV keep their fields and the English texts programs read
+    events = history(stdreg, U1)
+    assert "enterprise 企业1 registered (township 湖镇镇, industry 造纸, size above)" in whats(events)
+    assert "product 纸: output value — → 12; brand — → none" in whats(events)
+    csv_text = stdreg.ok("history", U1, "--format", "csv").stdout
+    assert "product 竹筷 dropped" in csv_text and "不再生产" not in csv_text
+
+
+def test_the_heading_of_an_enterprise_known_by_its_organization_code(stdreg, tmp_path):
+    stdreg.ok("import", write_csv(tmp_path / "r.csv", [row(2, "竹筷", by_org_code=True)]), "--year", "2011")
+    code = org_code(2)
+    assert stdreg.ok("history", code).stdout.splitlines()[0] == f"企业2  组织机构代码 {code[:8]}-{code[8]}"
+    heading = stdreg.ok("history", code, "--lang", "en").stdout.splitlines()[0]
+    assert heading == f"企业2  organization code {code[:8]}-{code[8]}"
+
+
+def test_a_standards_history_in_chinese(stdreg, tmp_path):
+    stdreg.ok("import", write_csv(tmp_path / "r.csv", [row(1, "纸", "GB/T 13023-2008")]), "--year", "2011")
+    catalog = [["GB/T 13023-2008", "瓦楞原纸", "现行", "2008-01-01", "2008-06-01", "", "", "", ""]]
+    stdreg.ok(
+        "catalog", "import", write_csv(tmp_path / "c.csv", catalog, CATALOG_HEADERS), "--as-of", "2012-01-01"
+    )
+    table = stdreg.ok("history", "--standard", "GB/T 13023-2008").stdout
+    assert table.splitlines()[0] == "GB/T 13023-2008" and "新增标准 GB/T 13023-2008" in table
+    # the workbook is in --lang too, each text in one cell
+    stdreg.ok("history", "--standard", "GB/T 13023-2008", "-o", tmp_path / "h.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "h.xlsx").active
+    header, *rows = sheet.iter_rows(values_only=True)
+    said = [r[header.index("变更")] for r in rows]
+    assert said == [
+        "新增标准 GB/T 13023-2008",
+        "标准名称 — → 瓦楞原纸；状态 — → 现行；发布日期 — → 2008-01-01；实施日期 — → 2008-06-01",
+    ]

@@ -300,6 +300,61 @@ def test_brand(county):
     assert "瓦楞原纸" not in products(query(county, "--no-brand"))
 
 
+def test_no_brand_is_null_in_every_output_whether_the_cell_said_none_or_nothing(stdreg, tmp_path):
+    stdreg.ok(
+        "import",
+        write_csv(tmp_path / "2011.csv", [row(1, "纸", brand="浙江名牌"), row(1, "竹筷")]),
+        "--year",
+        "2011",
+    )
+    # 2012: 无 takes the title away; 2013: a blank cell is unknown and keeps that
+    stdreg.ok(
+        "import",
+        write_csv(tmp_path / "2012.csv", [row(1, "纸", brand="无"), row(1, "竹筷")]),
+        "--year",
+        "2012",
+    )
+    stdreg.ok("import", write_csv(tmp_path / "2013.csv", [row(1, "纸"), row(1, "竹筷")]), "--year", "2013")
+    assert {("浙江名牌",), ("",)} <= set(stdreg.sql("SELECT brand FROM product_version"))  # "" for 无
+    for year in ("2012", "2013"):
+        rows = stdreg.ok("query", "--year", year, "--format", "json").json()
+        assert {r["product"]: r["brand"] for r in rows} == {"纸": None, "竹筷": None}
+        lines = stdreg.ok("query", "--year", year, "--format", "jsonl").stdout.splitlines()
+        assert {json.loads(line)["brand"] for line in lines} == {None}
+        text = stdreg.ok("query", "--year", year, "--format", "csv").stdout.lstrip("\ufeff")
+        assert {r["brand"] for r in csv.DictReader(io.StringIO(text))} == {""}
+        path = tmp_path / f"{year}.xlsx"
+        stdreg.ok("query", "--year", year, "-o", path)
+        sheet = openpyxl.load_workbook(path).active
+        header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
+        column = header.index("名牌")
+        assert {r[column] for r in sheet.iter_rows(min_row=2, values_only=True)} == {None}
+        assert products(stdreg.ok("query", "--year", year, "--brand", "--format", "json").json()) == set()
+    assert query(stdreg, "--product", "纸")[0]["brand"] == "浙江名牌"
+
+
+def test_an_exact_filter_that_matches_nothing_says_which_values_contain_it(county):
+    run = county("query", "--as-of", "2011-12-31", "--township", "湖镇", "--format", "json")
+    assert (run.exit_code, run.json()) == (0, [])
+    assert "--township 湖镇 matches no township of the register; did you mean 湖镇镇?" in run.stderr
+    run = county(
+        "query", "--as-of", "2011-12-31", "--industry", "竹", "--township", "湖镇镇", "--format", "json"
+    )
+    assert run.exit_code == 0 and run.json() == []  # 竹 is no industry; 湖镇镇 is a township
+    assert "--industry 竹 matches no industry of the register; did you mean 竹制品?" in run.stderr
+    assert "--township" not in run.stderr
+    run = county(
+        "query", "--as-of", "2011-12-31", "--township", "街道", "--region", "龙游", "--count-by", "township"
+    )
+    assert run.exit_code == 0
+    assert "--township 街道 matches no township of the register; did you mean 龙洲街道?" in run.stderr
+    assert "--region 龙游 matches no region of the register\n" in run.stderr  # nothing contains it
+    # a township of the register, even when nothing matches on the date, gets no hint
+    quiet = county("query", "--as-of", "2001-01-01", "--township", "詹家镇", "--format", "json")
+    assert (quiet.exit_code, quiet.json()) == (0, []) and "did you mean" not in quiet.stderr
+    assert "matches no" not in county("query", "--township", "詹家镇", "--format", "json").stderr
+
+
 def test_filters_combine(county):
     # which paper mills still make products to a withdrawn or replaced standard?
     assert pairs(query(county, "--industry", "造纸", "--outdated")) == [("纸板", "GB/T 13024-1991")]

@@ -735,6 +735,75 @@ _FIELD_NAMES = {
     "adopted_code": "adopts",
     "degree": "degree",
 }
+_FIELD_NAMES_ZH = {
+    "name": "名称",
+    "township": "乡镇",
+    "industry": "行业",
+    "size": "规模",
+    "high_tech": "高新技术企业",
+    "key_energy_user": "重点用能单位",
+    "metrology_confirmed": "计量检测体系确认",
+    "metrology_confirmed_on": "计量检测体系确认日期",
+    "good_behaviour": "标准化良好行为",
+    "output_value": "产值（万元）",
+    "brand": "名牌",
+    "standard_id": "执行标准",
+    "uscc": "统一社会信用代码",
+    "title": "标准名称",
+    "status": "状态",
+    "status_on": "状态日期",
+    "published_on": "发布日期",
+    "implemented_on": "实施日期",
+    "withdrawn_on": "废止日期",
+    "replaced_by_id": "被代替为",
+    "replaced_noted_on": "代替记录日期",
+    "adopted_code": "采用国际标准",
+    "degree": "一致性程度",
+}
+
+# The sentences of the 变更 (what changed) column: (English, Chinese). The English ones are
+# those of ``stdreg history --format json``, which programs read.
+_PHRASES = {
+    "registered": ("enterprise {name} registered", "登记企业 {name}"),
+    "details": (" ({details})", "（{details}）"),
+    "list": (", ", "，"),
+    "diff": ("; ", "；"),
+    "product_added": ("product {name} added", "新增产品 {name}"),
+    "product_changed": ("product {name}: {diff}", "产品 {name}：{diff}"),
+    "product_dropped": ("product {name} dropped", "产品 {name} 不再生产"),
+    "product_removed": ("product {name} removed", "删除产品 {name}"),
+    "product_renamed": ("product {old} renamed {new}", "产品 {old} 更名为 {new}"),
+    "execution_added": ("{code} added to {name}", "{name} 新增执行标准 {code}"),
+    "execution_changed": ("{name}: standard {old} → {new}", "{name}：执行标准 {old} → {new}"),
+    "execution_dropped": ("{code} dropped from {name}", "{name} 不再执行 {code}"),
+    "execution_removed": ("{code} removed from {name}", "{name} 删除执行标准 {code}"),
+    "uscc_changed": ("USCC {old} → {new}", "统一社会信用代码 {old} → {new}"),
+    "standard_added": ("standard {code} added", "新增标准 {code}"),
+    "correction": ("correction: ", "更正："),
+    "batch_reverted": ("batch {batch} reverted", "撤销批次 {batch}"),
+    "revert": ("revert", "撤销"),
+    "value_change": ("{field} {old} → {new}", "{field} {old} → {new}"),
+    "value": ("{field} {value}", "{field} {value}"),
+    "none": ("none", "无"),
+    "yes": ("yes", "是"),
+    "no": ("no", "否"),
+}
+# Values the register keeps as English codes, said in Chinese.
+_VALUES_ZH = {
+    "size": {"above": "规上", "below": "规下"},
+    "status": {"current": "现行", "upcoming": "即将实施", "replaced": "被代替", "withdrawn": "废止"},
+}
+
+
+def _say(key: str, lang: str, **values: Any) -> str:
+    """A phrase of the history in ``lang`` (zh or en), its placeholders filled in."""
+    english, chinese = _PHRASES[key]
+    return (chinese if lang == "zh" else english).format(**values)
+
+
+def _field_name(name: str, lang: str) -> str:
+    names = _FIELD_NAMES_ZH if lang == "zh" else _FIELD_NAMES
+    return names.get(name, name)
 
 
 @dataclass
@@ -807,8 +876,9 @@ def _normal(table: str, row: dict[str, Any]) -> dict[str, Any]:
 class _History:
     """Reads the rows and log entries of one enterprise or standard, and tells their story."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, lang: str = "en") -> None:
         self.connection = connection
+        self.lang = lang
         self.bulk = Bulk(connection)
         self.lives: dict[str, list[_Life]] = defaultdict(list)
         self.batches: dict[int, Any] = {}
@@ -945,7 +1015,7 @@ class _History:
                         elif before is not None:
                             what = describe(table, "changed", life, before, first)
                             if what and reason == CORRECTION:
-                                what = "correction: " + what
+                                what = _say("correction", self.lang) + what
                     if what is None:
                         what = describe(table, "added", life, None, first)
                     if what:
@@ -979,13 +1049,18 @@ class _History:
                             seq += 1
                             found.append(
                                 self.row(
-                                    entry.batch_id, date, ("correction: " if correction else "") + text, seq
+                                    entry.batch_id,
+                                    date,
+                                    (_say("correction", self.lang) if correction else "") + text,
+                                    seq,
                                 )
                             )
         for revert_id in reverts:
             undone = [b for b, row in self.batches.items() if row.reverted_by == revert_id]
             seq += 1
-            what = ", ".join(f"batch {b} reverted" for b in undone) or "revert"
+            what = _say("list", self.lang).join(
+                _say("batch_reverted", self.lang, batch=b) for b in undone
+            ) or _say("revert", self.lang)
             date = iso(self.batches[revert_id].as_of) if revert_id in self.batches else None
             found.append(self.row(revert_id, date, what, seq))
         found.sort(key=lambda row: row.order)
@@ -1045,26 +1120,29 @@ def _value_diff(table: str, before: dict[str, Any], after: dict[str, Any]) -> li
     return [name for name in _value_columns(table) if name in before and before.get(name) != after.get(name)]
 
 
-def _shown(name: str, value: Any) -> str:
+def _shown(name: str, value: Any, lang: str = "en") -> str:
     if value is None:
         return "—"
     if value == "" and name in ("brand", "good_behaviour"):
-        return "none"
+        return _say("none", lang)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _say("yes" if value else "no", lang)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if lang == "zh" and name in _VALUES_ZH:
+        return _VALUES_ZH[name].get(str(value), str(value))
     return str(value)
 
 
-def enterprise_history(connection: Connection, org_code: str) -> list[HistoryRow]:
+def enterprise_history(connection: Connection, org_code: str, lang: str = "en") -> list[HistoryRow]:
     """The timeline of one enterprise: its attributes, products and their standards.
 
-    ``org_code`` is the compact organization code (a USCC's characters 9–17).
+    ``org_code`` is the compact organization code (a USCC's characters 9–17); ``lang``
+    (en or zh) is the language of what changed.
     """
     from sqlalchemy import text
 
-    history = _History(connection)
+    history = _History(connection, lang)
     row = connection.execute(
         text("SELECT id FROM enterprise WHERE org_code = :code"), {"code": org_code}
     ).first()
@@ -1116,65 +1194,98 @@ def enterprise_history(connection: Connection, org_code: str) -> list[HistoryRow
         state = after or before or life.first
         if table == "enterprise_version":
             if kind == "added":
-                details = ", ".join(
-                    f"{_FIELD_NAMES[name]} {_shown(name, state.get(name))}"
-                    for name in ENTERPRISE_FIELDS[1:]
-                    if state.get(name) is not None
-                )
-                return f"enterprise {state.get('name')} registered" + (f" ({details})" if details else "")
+                registered = _say("registered", lang, name=state.get("name"))
+                return registered + _details(ENTERPRISE_FIELDS[1:], state, lang)
             if kind == "changed" and before is not None and after is not None:
-                return _diff_text("enterprise_version", before, after)
+                return _diff_text("enterprise_version", before, after, lang)
             return ""
         if table == "product_version":
             name = product(life, state)
             if kind == "added":
-                details = ", ".join(
-                    f"{_FIELD_NAMES[field_name]} {_shown(field_name, state.get(field_name))}"
-                    for field_name in PRODUCT_FIELDS
-                    if state.get(field_name) is not None
-                )
-                return f"product {name} added" + (f" ({details})" if details else "")
+                return _say("product_added", lang, name=name) + _details(PRODUCT_FIELDS, state, lang)
             if kind == "changed" and before is not None and after is not None:
-                return f"product {name}: {_diff_text('product_version', before, after)}"
+                diff = _diff_text("product_version", before, after, lang)
+                return _say("product_changed", lang, name=name, diff=diff)
             if kind == "dropped":
-                return f"product {name} dropped"
-            return f"product {name} removed"
+                return _say("product_dropped", lang, name=name)
+            return _say("product_removed", lang, name=name)
         if table == "execution":
             name = product(life, state)
             if kind == "added":
-                return f"{code(state.get('standard_id'))} added to {name}"
+                return _say("execution_added", lang, code=code(state.get("standard_id")), name=name)
             if kind == "changed" and before is not None and after is not None:
-                return (
-                    f"{name}: standard {code(before.get('standard_id'))} → {code(after.get('standard_id'))}"
-                )
+                old, new = code(before.get("standard_id")), code(after.get("standard_id"))
+                return _say("execution_changed", lang, name=name, old=old, new=new)
+            dropped = code((before or state).get("standard_id"))
             if kind == "dropped":
-                return f"{code((before or state).get('standard_id'))} dropped from {name}"
-            return f"{code((before or state).get('standard_id'))} removed from {name}"
+                return _say("execution_dropped", lang, code=dropped, name=name)
+            return _say("execution_removed", lang, code=dropped, name=name)
         if table == "enterprise" and kind == "changed" and before is not None and after is not None:
-            return f"USCC {_shown('uscc', before.get('uscc'))} → {_shown('uscc', after.get('uscc'))}"
+            old, new = _shown("uscc", before.get("uscc"), lang), _shown("uscc", after.get("uscc"), lang)
+            return _say("uscc_changed", lang, old=old, new=new)
         if table == "product" and kind == "changed" and before is not None and after is not None:
-            return f"product {before.get('name')} renamed {after.get('name')}"
+            return _say("product_renamed", lang, old=before.get("name"), new=after.get("name"))
         return ""
 
     return history.events(describe)
 
 
-def _diff_text(table: str, before: dict[str, Any], after: dict[str, Any]) -> str:
-    return "; ".join(
-        f"{_FIELD_NAMES.get(name, name)} {_shown(name, before.get(name))} → {_shown(name, after.get(name))}"
+def enterprise_title(connection: Connection, org_code: str, lang: str = "en") -> str:
+    """The heading of an enterprise's history: its latest name, and its USCC (else its organization code).
+
+    An enterprise whose only batch was reverted is named by its organization code alone.
+    """
+    from sqlalchemy import text
+
+    found = connection.execute(
+        text(
+            "SELECT e.uscc, ev.name FROM enterprise e "
+            "LEFT JOIN enterprise_version ev ON ev.enterprise_id = e.id "
+            "WHERE e.org_code = :code ORDER BY ev.valid_from DESC"
+        ),
+        {"code": org_code},
+    ).first()
+    uscc, name = (found.uscc, found.name) if found is not None else (None, None)
+    if uscc:
+        code = ("统一社会信用代码 " if lang == "zh" else "USCC ") + uscc
+    else:
+        code = ("组织机构代码 " if lang == "zh" else "organization code ") + f"{org_code[:8]}-{org_code[8:]}"
+    return f"{name}  {code}" if name else code
+
+
+def _diff_text(table: str, before: dict[str, Any], after: dict[str, Any], lang: str = "en") -> str:
+    return _say("diff", lang).join(
+        _say(
+            "value_change",
+            lang,
+            field=_field_name(name, lang),
+            old=_shown(name, before.get(name), lang),
+            new=_shown(name, after.get(name), lang),
+        )
         for name in _value_columns(table)
         if before.get(name) != after.get(name)
     )
 
 
-def standard_history(connection: Connection, code: str) -> list[HistoryRow]:
+def _details(names: Sequence[str], state: dict[str, Any], lang: str) -> str:
+    """The known values of a new row, in brackets: `` (township 湖镇镇, size above)``."""
+    details = _say("list", lang).join(
+        _say("value", lang, field=_field_name(name, lang), value=_shown(name, state.get(name), lang))
+        for name in names
+        if state.get(name) is not None
+    )
+    return _say("details", lang, details=details) if details else ""
+
+
+def standard_history(connection: Connection, code: str, lang: str = "en") -> list[HistoryRow]:
     """The timeline of one standard's facts: added, title, status, dates, replacement, adoption.
 
-    ``code`` is a normalized code (see ``stdreg.codes.standard_code.register_key``).
+    ``code`` is a normalized code (see ``stdreg.codes.standard_code.register_key``); ``lang``
+    (en or zh) is the language of what changed.
     """
     from sqlalchemy import text
 
-    history = _History(connection)
+    history = _History(connection, lang)
     row = connection.execute(text("SELECT id FROM standard WHERE code = :code"), {"code": code}).first()
     if row is None:
         row = connection.execute(
@@ -1194,22 +1305,29 @@ def standard_history(connection: Connection, code: str) -> list[HistoryRow]:
     def shown(name: str, value: Any) -> str:
         if name == "replaced_by_id" and value is not None:
             return history.standard_codes.get(value, f"#{value}")
-        return _shown(name, value)
+        return _shown(name, value, lang)
 
     def describe(
         table: str, kind: str, life: _Life, before: dict[str, Any] | None, after: dict[str, Any] | None
     ) -> str:
         state = after or before or life.first
         if kind == "added":
-            details = ", ".join(
-                f"{_FIELD_NAMES[name]} {shown(name, state.get(name))}"
+            details = _say("list", lang).join(
+                _say("value", lang, field=_field_name(name, lang), value=shown(name, state.get(name)))
                 for name in STANDARD_FACTS
                 if state.get(name) is not None and name != "status_on"
             )
-            return f"standard {state.get('code')} added" + (f" ({details})" if details else "")
+            added = _say("standard_added", lang, code=state.get("code"))
+            return added + (_say("details", lang, details=details) if details else "")
         if kind == "changed" and before is not None and after is not None:
-            return "; ".join(
-                f"{_FIELD_NAMES[name]} {shown(name, before.get(name))} → {shown(name, after.get(name))}"
+            return _say("diff", lang).join(
+                _say(
+                    "value_change",
+                    lang,
+                    field=_field_name(name, lang),
+                    old=shown(name, before.get(name)),
+                    new=shown(name, after.get(name)),
+                )
                 for name in STANDARD_FACTS
                 if name in before and before.get(name) != after.get(name) and name != "status_on"
             )

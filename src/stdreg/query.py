@@ -8,6 +8,8 @@ The library half of ``stdreg query`` (the command line is a thin shell over it):
 * :func:`iter_rows` streams the matching rows, one per execution held on the
   as-of date and one per product that executes no standard on it, with the
   attributes of that date (:data:`ROW_FIELDS`).
+* :func:`unmatched_filters` says which exact filter values (township, industry,
+  region) no enterprise has, and which known values contain them.
 * :func:`count_by` sums the matching products by industry, township, level or
   standard, counted as the report counts them.
 
@@ -252,6 +254,50 @@ def degree_filter(text: str) -> str:
         raise UsageError(f"--degree {text!r}: {exc}") from None
 
 
+@dataclass(frozen=True)
+class Unmatched:
+    """A value of an exact filter that no enterprise has, and the known values that contain it."""
+
+    field: str  # township, industry or region
+    value: str
+    near: tuple[str, ...]
+
+
+# The exact filters, and where the values they are compared with live.
+_EXACT_FILTERS = (
+    ("township", "enterprise_version"),
+    ("industry", "enterprise_version"),
+    ("region", "enterprise"),
+)
+
+
+def unmatched_filters(connection: Connection, filters: Filters) -> list[Unmatched]:
+    """The values of --township, --industry and --region that no enterprise has on any date.
+
+    Each comes with the known values that contain it, shortest first: ``湖镇`` names no
+    township, but ``湖镇镇`` contains it. A value some enterprise has (on another date
+    than the filters' own) is not unmatched.
+    """
+    from sqlalchemy import text
+
+    given = {"township": filters.townships, "industry": filters.industries, "region": filters.regions}
+    found = []
+    for name, table in _EXACT_FILTERS:
+        values = given[name]
+        if not values:
+            continue
+        # identifiers from the fixed table above, never from input
+        statement = text(f"SELECT DISTINCT {name} FROM {table} WHERE {name} IS NOT NULL")
+        known = {value for (value,) in connection.execute(statement)}
+        for value in values:
+            if value in known:
+                continue
+            needle = value.lower()
+            near = sorted((k for k in known if needle and needle in k.lower()), key=lambda k: (len(k), k))
+            found.append(Unmatched(name, value, tuple(near[:5])))
+    return found
+
+
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -318,9 +364,11 @@ _STATUS = f"""CASE
     WHEN s.status = 'upcoming' AND s.implemented_on IS NOT NULL THEN 'current'
     ELSE s.status END"""
 
+# The register keeps "" for a brand cell that said 无 (a later 无 then overrides an earlier
+# title, while a blank cell, unknown, keeps it); every output says null for both: no title.
 _ROW_COLUMNS = f"""
     e.uscc, e.org_code, ev.name AS enterprise, ev.township, ev.industry, ev.size,
-    p.name AS product, pv.output_value, pv.brand,
+    p.name AS product, pv.output_value, NULLIF(pv.brand, '') AS brand,
     s.code AS standard, s.title AS standard_title, s.level, s.adopted_code AS adopted, s.degree,
     CASE WHEN f.adopting = 1 THEN 1 ELSE 0 END AS adopting,
     CASE WHEN {_PRODUCT_ADOPTS} THEN 1 ELSE 0 END AS product_adopting,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,7 +49,7 @@ AsOfOption = Annotated[
     str | None,
     typer.Option(
         "--as-of",
-        help="The date the file describes (YYYY-MM-DD); default today.",
+        help="The date the file describes (2013-12-31, 2013/12/31, 2013年12月31日 …); default today.",
         metavar="DATE",
         show_default=False,
     ),
@@ -90,11 +91,22 @@ OutputOption = Annotated[
 ]
 
 
+DATE_FORMS = "2013-12-31, 2013/12/31, 2013.12.31, 20131231 or 2013年12月31日"
+
+
 def parse_date_option(text: str, name: str = "--as-of") -> dt.date:
+    """A date option, in any form a register file's date cell takes (the import's own parser)."""
+    from stdreg.ingest.cells import CellError, parse_date
+
     try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise UsageError(f"{name} {text!r} is not a date; write it as YYYY-MM-DD") from None
+        # a bare number is an Excel serial date in a cell, but on the command line it is a slip
+        # (--as-of 2013 for the end of 2013 would be 1905-07-05)
+        if re.fullmatch(r"\d+(\.\d*)?", text.strip()) and not re.fullmatch(r"\d{8}", text.strip()):
+            raise CellError("expected a date")
+        return parse_date(text)
+    except CellError as exc:
+        reason = "" if str(exc).startswith("expected") else f" ({exc})"
+        raise UsageError(f"{name} {text!r} is not a date{reason}; write it as {DATE_FORMS}") from None
 
 
 def as_of_date(as_of: str | None, year: int | None) -> dt.date:

@@ -58,6 +58,10 @@ def history_command(
     if (enterprise is None) == (standard is None):
         raise UsageError("give an enterprise (USCC or organization code) or --standard CODE, not both")
     chosen = _format(format, output)
+    # what changed is told in --lang where people read it (the table, the workbook); JSON, JSON
+    # lines and CSV are for programs and keep the English texts
+    language = lang.value
+    told = language if chosen in (QueryFormat.table, QueryFormat.xlsx) else "en"
     from stdreg.store import open_register
 
     register = open_register(options(ctx).db)
@@ -71,8 +75,8 @@ def history_command(
                     code = parse_standard(standard)
                 except ChangeError as exc:
                     raise UsageError(f"--standard {standard!r}: {exc.reason}") from None
-                rows = audit.standard_history(connection, code.code)
-                subject = code.code
+                rows = audit.standard_history(connection, code.code, told)
+                subject = heading = code.code
             else:
                 from stdreg.update import ChangeError, enterprise_identity
 
@@ -81,11 +85,10 @@ def history_command(
                     _, org_code = enterprise_identity(enterprise)
                 except ChangeError as exc:
                     raise UsageError(f"{enterprise!r}: {exc.reason}") from None
-                rows = audit.enterprise_history(connection, org_code)
-                subject = org_code
+                rows = audit.enterprise_history(connection, org_code, told)
+                subject, heading = org_code, audit.enterprise_title(connection, org_code, language)
     finally:
         register.dispose()
-    language = lang.value
     every = "every date" if language == "en" else "全部日期"
     reverted = "reverted by batch" if language == "en" else "已被批次撤销:"
     if chosen is QueryFormat.table:
@@ -100,13 +103,13 @@ def history_command(
             )
             for row in rows
         ]
-        written = _write(shown, columns, chosen, output, title=subject, row_style=None)
+        written = _write(shown, columns, chosen, output, title=heading, row_style=None)
     else:
         columns = [Column(key, _pick(_LABELS[key], language)) for key in audit.HISTORY_FIELDS]
         values = [row.values() for row in rows]
         written = _write(values, columns, chosen, output, title=subject.replace("/", "-"), row_style=None)
     if written == 0 and chosen is QueryFormat.table:
-        Messages().info(f"{subject}: no recorded changes")
+        Messages().info(f"{heading}: no recorded changes")
 
 
 def _pick(pair: tuple[str, str], lang: str) -> str:

@@ -26,6 +26,7 @@ from stdreg.cli.common import (
 from stdreg.errors import UsageError
 
 if TYPE_CHECKING:
+    from stdreg.query import Unmatched
     from stdreg.render.rows import Column
 
 
@@ -202,7 +203,7 @@ def query_command(
         typer.Option(
             "--as-of",
             metavar="DATE",
-            help="Ask as of this date (YYYY-MM-DD); default today.",
+            help="Ask as of this date (2013-12-31, 2013年12月31日 …); default today.",
             show_default=False,
         ),
     ] = None,
@@ -279,9 +280,21 @@ def query_command(
                 title = f"{_as_of_label(lang)} {date}"
                 style = _outdated_red(columns) if not full else None
             written = _write(found, columns, chosen, output, title=title, row_style=style)
+            unmatched = q.unmatched_filters(connection, filters)
     finally:
         register.dispose()
     _tell(written, chosen, output)
+    for miss in unmatched:
+        _did_you_mean(miss)
+
+
+def _did_you_mean(miss: Unmatched) -> None:
+    """Say on stderr that a --township (--industry, --region) value names nothing, and what it might."""
+    said = f"--{miss.field} {miss.value} matches no {miss.field} of the register"
+    if miss.near:
+        *rest, last = miss.near
+        said += f"; did you mean {', '.join(rest) + ' or ' if rest else ''}{last}?"
+    Messages().problem(said)
 
 
 @app.command("sql")

@@ -24,7 +24,7 @@ UpdateAsOf = Annotated[
     typer.Option(
         "--as-of",
         metavar="DATE",
-        help="The date the change holds from (YYYY-MM-DD); default today. "
+        help="The date the change holds from (2013-12-31, 2013年12月31日 …); default today. "
         "With --correct: correct from this date on (default: every date).",
         show_default=False,
     ),
@@ -459,7 +459,7 @@ def update_standard(
         title=title,
         status_text=status,
         replaced_by=replaced_by,
-        on=on,
+        on=parse_date_option(on, "--on") if on is not None else None,
         adopts=adopts,
         degree_text=degree,
     )

@@ -403,24 +403,40 @@ def _table_line(texts: Sequence[str], widths: list[int], right: list[bool]) -> s
     return TABLE_GAP.join(padded).rstrip()
 
 
+# Where a folded line may end: after a word, after a space, or after any CJK character
+# (Chinese has no spaces). A word longer than a line is cut; an option such as --on never is
+# otherwise (cutting at any character split it into "-" and "-on").
+_FOLD_PIECES = re.compile(r"\s+|[^\s\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+|\S")
+
+
 def _fold(text: str, width: int) -> list[str]:
-    """Text cut into pieces at most ``width`` cells wide (a CJK character takes two).
+    """Text cut into lines at most ``width`` cells wide (a CJK character takes two), between words.
 
     >>> _fold("龙游恒达纸业有限公司", 8)
     ['龙游恒达', '纸业有限', '公司']
+    >>> _fold("stdreg update standard --on 2012-06-01", 16)
+    ['stdreg update', 'standard --on', '2012-06-01']
     """
     from rich.cells import cell_len
 
     lines: list[str] = []
     current, used = "", 0
-    for char in text:
-        size = cell_len(char)
+    for piece in _FOLD_PIECES.findall(text):
+        size = cell_len(piece)
+        if piece.isspace():
+            if current:
+                current, used = current + piece, used + size
+            continue
         if used + size > width and current:
-            lines.append(current)
+            lines.append(current.rstrip())
             current, used = "", 0
-        current += char
-        used += size
-    lines.append(current)
+        for char in piece if size > width else (piece,):  # a word longer than a line is cut
+            char_size = cell_len(char)
+            if used + char_size > width and current:
+                lines.append(current.rstrip())
+                current, used = "", 0
+            current, used = current + char, used + char_size
+    lines.append(current.rstrip())
     return lines
 
 
