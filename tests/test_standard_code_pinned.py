@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,10 @@ import pytest
 from stdreg.codes.standard_code import StandardCodeError, parse, split_cell
 
 PINNED = Path(__file__).resolve().parent / "data" / "pinned_codes.json"
-REALDATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "realdata"
+# STDREG_REALDATA points elsewhere when the checkout is not beside ../shared
+REALDATA = Path(
+    os.environ.get("STDREG_REALDATA") or Path(__file__).resolve().parents[1] / ".." / "shared" / "realdata"
+)
 
 
 def test_pinned_codes_keep_their_normalized_form() -> None:
