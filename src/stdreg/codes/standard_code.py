@@ -84,7 +84,7 @@ nature='recommended', number='0001', part='2', year=2020, adopts=None)
 ...     parse('GB/T')
 ... except StandardCodeError as exc:
 ...     print(exc.reason)
-no serial number (the text has no digits)
+names no standard code
 >>> is_valid('XX/T 1234-2008'), is_valid('见附件')
 (False, False)
 """
@@ -104,6 +104,8 @@ __all__ = [
     "register_key",
     "LEVELS",
     "NATURES",
+    "DRAFT",
+    "NO_CODE",
     "IssuerInfo",
     "StandardCode",
     "StandardCodeError",
@@ -124,6 +126,11 @@ NATURES = ("mandatory", "recommended", "guidance")
 _SUFFIX_NATURE = {None: "mandatory", "T": "recommended", "Z": "guidance"}
 
 _MAX_LENGTH = 120  # longer text is not a single standard code
+
+NO_CODE = "names no standard code"
+"""The reason given for text with no code in it (``企业标准``, ``见附件``)."""
+DRAFT = "a draft, not a published standard"
+"""The reason given for an ISO/IEC draft (``ISO/DIS 1234``, ``…/DAmd 1``)."""
 
 
 class StandardCodeError(ValueError):
@@ -219,13 +226,20 @@ def _bodies() -> Mapping[str, IssuerInfo]:
             note=row["note"],
         )
         for row in _read_csv("standard_bodies.csv")
+        if not row["written_for"]
     }
 
 
 @functools.cache
+def _body_aliases() -> Mapping[str, str]:
+    """Prefixes written for another body's series: ``IEC CISPR`` → ``CISPR``."""
+    return {row["prefix"]: row["written_for"] for row in _read_csv("standard_bodies.csv") if row["written_for"]}
+
+
+@functools.cache
 def _body_re() -> re.Pattern[str]:
-    """Longest body prefix at the start, followed by a non-letter."""
-    names = sorted(_bodies(), key=len, reverse=True)
+    """Longest body prefix (or alias) at the start, followed by a non-letter."""
+    names = sorted([*_bodies(), *_body_aliases()], key=len, reverse=True)
     alternation = "|".join(re.escape(n) for n in names)
     return re.compile(rf"^(?P<body>{alternation})(?=$|[ 0-9/])", re.ASCII)
 
@@ -233,7 +247,8 @@ def _body_re() -> re.Pattern[str]:
 @functools.cache
 def _dual_re() -> re.Pattern[str]:
     """``<Chinese code ending in a digit>/<international code>``."""
-    intl = sorted((p for p, b in _bodies().items() if b.level == "international"), key=len)
+    aliases = [a for a, body in _body_aliases().items() if _bodies()[body].level == "international"]
+    intl = sorted([*(p for p, b in _bodies().items() if b.level == "international"), *aliases], key=len)
     alternation = "|".join(re.escape(n) for n in reversed(intl))
     return re.compile(rf"^(?P<cn>.*[0-9])/(?P<intl>(?:{alternation})(?:$|[ 0-9/]).*)$", re.ASCII)
 
@@ -521,9 +536,32 @@ _KEYWORDS = frozenset(
         "EXPL", "EXPLANATION", "GUIDE", "IS", "NO", "PART", "PAS", "PUBL", "REC", "RP", "SEC",
         "SECTION", "SPEC", "STAN", "STD", "SUPPL", "SUPPLEMENT", "SYMBOL", "TECH", "TR", "TS",
         "VOL",
+        # ISO and IEC catalog words: extension, interpretation sheet, profile (ISO/IEC ISP),
+        # systems reference document, edition; IEC's versions of one publication:
+        # consolidated, redline, extended, commented, pre-release, series, database, pack
+        "EXT", "ISH", "ISP", "SRD", "ED", "EDITION",
+        "CSV", "RLV", "EXV", "CMV", "PRV", "SER", "DB", "PAC",
     }
 )  # fmt: skip
 """Words allowed in an international or foreign designation (beside division letters)."""
+_DRAFT_STAGES = frozenset(
+    {
+        "PWI", "NP", "AWI", "WD", "CD", "CDV", "ACDV", "DIS", "FDIS", "PRF", "DTS", "DTR", "DPAS",
+        "FDTS", "FDTR", "DGUIDE", "DAM", "DAMD", "FDAM", "FDAMD", "PDAM", "FPDAM", "DCOR",
+        "FDCOR", "FCOR", "PDCOR", "DAD", "FDAD", "DSUPPL", "FPRISO", "PRISO",
+    }
+)  # fmt: skip
+"""ISO and IEC stage codes of a draft (``ISO/DIS 1234``, ``ISO 9001:2015/DAmd 1``): not standards."""
+_DRAFT_BODIES = ("ISO", "IEC", "CISPR", "IWA")
+_WORD_RE = re.compile(r"[A-Z]+", re.ASCII)
+_DELIVERABLE_RE = re.compile(r"^/([A-Z]+(?:[0-9]+(?= ))?) ?(.*)$", re.ASCII)
+_DELIVERABLE_TOKENS = frozenset({"TR1", "TR2", "TR3"})
+"""Old IEC technical report types (``IEC TR3 60890``): qualifiers, though they hold a digit."""
+_PAREN_GLUE_RE = re.compile(
+    r" (\((?:[A-Z]{1,2}(?:/[A-Z]{1,2})*|ED\.? ?[0-9][0-9.]*|[0-9]{1,2}/[0-9]{4})\))(?=$| )", re.ASCII
+)
+"""A language, edition or ITU date in brackets after a space: ``ISO 9001:2015 (E)``."""
+_ITU_DATE_RE = re.compile(r"\([0-9]{1,2}/(?P<year>[0-9]{4})\)", re.ASCII)
 _TOKEN_RE = re.compile(r"^[A-Z0-9(][A-Z0-9.\-:/+()_]*$", re.ASCII)
 _ISO_DASH_YEAR_RE = re.compile(r"^(?P<head>[^ :/+]*[0-9])-(?P<year>(?:19|20)[0-9]{2}|2100)(?=$|/)")
 _FOREIGN_CORE_RE = re.compile(
@@ -541,18 +579,24 @@ _REAPPROVED_RE = re.compile(r"^\([0-9]{4}\)$", re.ASCII)
 
 
 def _parse_foreign(text: str, s: str, body: str) -> StandardCode:
+    alias = _body_aliases().get(body)
+    if alias is not None:  # IEC CISPR 22:2006 is CISPR 22:2006
+        s, body = alias + s[len(body) :], alias
     info = _bodies()[body]
     rest = s[len(body) :].lstrip(" ")
     display = body
-    dm = re.match(r"^/([A-Z]+) ?(.*)$", rest, re.ASCII)  # deliverable: ISO/TS, CAC/RCP
+    dm = _DELIVERABLE_RE.match(rest)  # deliverable or co-publisher: ISO/TS, CAC/RCP, ISO/HL7
     if dm is not None:
         display, rest = f"{body}/{dm[1]}", dm[2]
         if display in _bodies():
             body, info = display, _bodies()[display]
     if body == "ASTM":
         rest = re.sub(r"^([A-Z]{1,2}) ([0-9])", r"\1\2", rest)
-    if info.level == "international" and body.startswith(("ISO", "IEC")):
+    if info.level == "international" and body.startswith(_DRAFT_BODIES):
+        if not _DRAFT_STAGES.isdisjoint(_WORD_RE.findall(f"{display} {rest}")):
+            raise StandardCodeError(text, DRAFT)
         rest = _ISO_DASH_YEAR_RE.sub(r"\g<head>:\g<year>", rest)
+    rest = _PAREN_GLUE_RE.sub(lambda m: m[1].replace(" ", ""), rest)
     tokens = rest.split(" ") if rest else []
     if not any(c.isdigit() for c in rest):
         raise StandardCodeError(text, f"no number after {display!r}")
@@ -581,6 +625,8 @@ def _parse_foreign(text: str, s: str, body: str) -> StandardCode:
             elif part is not None and (tm := _TRAILING_YEAR_RE.search("-" + part)):
                 year = int(tm[1])
                 part = part[: -len(tm[0])] or None
+    if year is None and (im := _ITU_DATE_RE.search(core)):
+        year = _year_or_none(im["year"])
     if qualifier is not None:
         number = f"{qualifier} {number}"
     return StandardCode(code, body, info.level, None, number, part, year)
@@ -600,14 +646,16 @@ def _check_designation(text: str, body: str, tokens: list[str]) -> int:
         if not _TOKEN_RE.match(tok):
             raise StandardCodeError(text, f"unexpected text {tok!r} in a {body} code")
         has_digit = any(c.isdigit() for c in tok)
-        if tok.isalpha():
+        if idx is None and tok in _DELIVERABLE_TOKENS:
+            pass
+        elif tok.isalpha():
             if tok not in _KEYWORDS and (idx is not None or len(tok) > 2):
                 raise StandardCodeError(text, f"unexpected word {tok!r} in a {body} code")
         elif idx is None:
             if has_digit:
                 idx = i
         elif not (
-            re.split(r"[/+.]", previous)[-1] in _KEYWORDS
+            re.split(r"[/+.]", previous.rstrip("."))[-1] in _KEYWORDS
             or _REAPPROVED_RE.match(tok)
             or re.split(r"[/+.]", tok)[0] in _KEYWORDS
         ):
@@ -641,7 +689,7 @@ def _parse(text: str) -> StandardCode:
     if _TC_RE.match(s):
         raise StandardCodeError(text, "a technical committee number, not a standard code")
     if not any("0" <= c <= "9" for c in s):
-        raise StandardCodeError(text, "no serial number (the text has no digits)")
+        raise StandardCodeError(text, NO_CODE)
     bad = _ALLOWED_RE.findall(s)
     if bad:
         chars = "".join(dict.fromkeys(bad))
