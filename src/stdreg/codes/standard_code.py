@@ -233,15 +233,18 @@ def _bodies() -> Mapping[str, IssuerInfo]:
 @functools.cache
 def _body_aliases() -> Mapping[str, str]:
     """Prefixes written for another body's series: ``IEC CISPR`` → ``CISPR``."""
-    return {row["prefix"]: row["written_for"] for row in _read_csv("standard_bodies.csv") if row["written_for"]}
+    rows = _read_csv("standard_bodies.csv")
+    return {row["prefix"]: row["written_for"] for row in rows if row["written_for"]}
 
 
 @functools.cache
 def _body_re() -> re.Pattern[str]:
     """Longest body prefix (or alias) at the start, followed by a non-letter."""
-    names = sorted([*_bodies(), *_body_aliases()], key=len, reverse=True)
+    names = sorted(_bodies(), key=len, reverse=True)
     alternation = "|".join(re.escape(n) for n in names)
-    return re.compile(rf"^(?P<body>{alternation})(?=$|[ 0-9/])", re.ASCII)
+    # an alias only before a space: IEC CISPR12 has always read as an IEC code
+    aliases = "|".join(re.escape(n) for n in sorted(_body_aliases(), key=len, reverse=True))
+    return re.compile(rf"^(?:(?P<alias>{aliases})(?= )|(?P<body>{alternation})(?=$|[ 0-9/]))", re.ASCII)
 
 
 @functools.cache
@@ -554,11 +557,12 @@ _DRAFT_STAGES = frozenset(
 """ISO and IEC stage codes of a draft (``ISO/DIS 1234``, ``ISO 9001:2015/DAmd 1``): not standards."""
 _DRAFT_BODIES = ("ISO", "IEC", "CISPR", "IWA")
 _WORD_RE = re.compile(r"[A-Z]+", re.ASCII)
-_DELIVERABLE_RE = re.compile(r"^/([A-Z]+(?:[0-9]+(?= ))?) ?(.*)$", re.ASCII)
+_DELIVERABLE_RE = re.compile(r"^/(HL7(?= [0-9])|[A-Z]+) ?(.*)$", re.ASCII)
 _DELIVERABLE_TOKENS = frozenset({"TR1", "TR2", "TR3"})
 """Old IEC technical report types (``IEC TR3 60890``): qualifiers, though they hold a digit."""
 _PAREN_GLUE_RE = re.compile(
-    r" (\((?:[A-Z]{1,2}(?:/[A-Z]{1,2})*|ED\.? ?[0-9][0-9.]*|[0-9]{1,2}/[0-9]{4})\))(?=$| )", re.ASCII
+    r"(?<=[0-9]) (\((?:[A-Z]{1,2}(?:/[A-Z]{1,2})*|ED\.? ?[0-9][0-9.]*|[0-9]{1,2}/[0-9]{4})\))(?=$| )",
+    re.ASCII,
 )
 """A language, edition or ITU date in brackets after a space: ``ISO 9001:2015 (E)``."""
 _ITU_DATE_RE = re.compile(r"\([0-9]{1,2}/(?P<year>[0-9]{4})\)", re.ASCII)
@@ -646,7 +650,7 @@ def _check_designation(text: str, body: str, tokens: list[str]) -> int:
         if not _TOKEN_RE.match(tok):
             raise StandardCodeError(text, f"unexpected text {tok!r} in a {body} code")
         has_digit = any(c.isdigit() for c in tok)
-        if idx is None and tok in _DELIVERABLE_TOKENS:
+        if idx is None and tok in _DELIVERABLE_TOKENS and any(c.isdigit() for c in "".join(tokens[i + 1 :])):
             pass
         elif tok.isalpha():
             if tok not in _KEYWORDS and (idx is not None or len(tok) > 2):
@@ -696,7 +700,7 @@ def _parse(text: str) -> StandardCode:
         raise StandardCodeError(text, f"unexpected characters {chars!r} in a standard code")
     bm = _body_re().match(s)
     if bm is not None:
-        return _parse_foreign(text, s, bm["body"])
+        return _parse_foreign(text, s, bm["alias"] or bm["body"])
     dm = _dual_re().match(s)
     if dm is not None:
         cn = _parse_cn(text, dm["cn"])
