@@ -776,6 +776,27 @@ _SEPARATOR_RE = re.compile(r"[、；;，,\r\n\u2028\u2029\x0b\x0c\x85]")
 _TAIL_RE = re.compile(r"^(?:[/:+\-\u2010-\u2015\u2212(《]|[ABCabc]\s*类)")
 """The rest of a code that a line break cut off (joined even to a valid code)."""
 _LINE_BREAKS = frozenset("\r\n\u2028\u2029\x0b\x0c\x85")
+BRACKETS = {"(": ")", "（": "）", "[": "]", "【": "】", "〔": "〕", "［": "］", "《": "》"}
+"""Opening → closing bracket: a cell is never split inside a bracket (``…（代替A、B）``)."""
+_BRACKET_CHARS = frozenset(BRACKETS) | frozenset(BRACKETS.values())
+
+
+def _separators(text: str) -> list[re.Match[str]]:
+    """The separators of a cell that are not inside brackets (all of them if brackets do not balance)."""
+    found = list(_SEPARATOR_RE.finditer(text))
+    if not found or _BRACKET_CHARS.isdisjoint(text):
+        return found
+    depth_at: list[int] = []
+    depth = 0
+    for char in text:
+        if char in BRACKETS:
+            depth += 1
+        elif char in _BRACKET_CHARS:
+            depth = max(depth - 1, 0)
+        depth_at.append(depth)
+    if depth:
+        return found
+    return [m for m in found if depth_at[m.start()] == 0]
 
 
 def _split_on_spaces(fragment: str) -> list[str] | None:
@@ -800,7 +821,8 @@ def _split_on_spaces(fragment: str) -> list[str] | None:
 def split_cell(text: str) -> list[str]:
     """Split a register cell into raw code fragments, in order, duplicates kept.
 
-    Splits on ``、 ； ; ， ,`` and line breaks, never on ``/``, 及 or 和.  A
+    Splits on ``、 ； ; ， ,`` and line breaks, never on ``/``, 及 or 和, and
+    never inside brackets (``GB/T 1-2008（代替GB/T 1-1993、GB/T 2-1993）``).  A
     fragment that is not a code on its own is joined to the next one when the
     join is a code (``DB13/T`` ⏎ ``5651.5-2023``).  A fragment that is not a
     code but is exactly several space-separated codes is split on spaces.
@@ -810,6 +832,8 @@ def split_cell(text: str) -> list[str]:
     ['DB13/T\\n5651.5-2023', 'GB 18401-2010 B类']
     >>> split_cell('GB/T 19001-2016/ISO 9001:2015, ASTM A193/A193M-07')
     ['GB/T 19001-2016/ISO 9001:2015', 'ASTM A193/A193M-07']
+    >>> split_cell('GB 4943.1-2011 (IEC 60950-1:2005, MOD)、QB/T 3-2010')
+    ['GB 4943.1-2011 (IEC 60950-1:2005, MOD)', 'QB/T 3-2010']
     >>> split_cell('  ')
     []
     """
@@ -818,7 +842,7 @@ def split_cell(text: str) -> list[str]:
     pieces: list[tuple[str, bool]] = []  # (fragment, a line break precedes it)
     pos = 0
     broke = False
-    for m in _SEPARATOR_RE.finditer(text):
+    for m in _separators(text):
         fragment = text[pos : m.start()].strip()
         if fragment:
             pieces.append((fragment, broke))
