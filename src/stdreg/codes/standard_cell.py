@@ -87,8 +87,12 @@ _DEGREE_RE = re.compile(
 _ADOPTION_PUNCT = " \t,，、;；:："
 _CLOSING = frozenset(BRACKETS.values())
 _LEADING_RE = re.compile(rf"^\s*(?:{'|'.join(map(re.escape, LEADING_MARKERS))})\s*[:：]?\s*")
-_CJK_TAIL_RE = re.compile(r"^(?P<code>[^\u3400-\u9fff]*?[0-9A-Za-z])\s*(?P<note>[\u3400-\u9fff（(].*)$", re.DOTALL)
-_CJK_HEAD_RE = re.compile(r"^(?P<note>[^0-9A-Za-z０-９Ａ-Ｚａ-ｚ]*[\u3400-\u9fff][^0-9A-Za-z０-９Ａ-Ｚａ-ｚ]*)(?P<code>.+)$")
+_HAN = "\u3400-\u9fff"
+_LATIN = "0-9A-Za-z０-９Ａ-Ｚａ-ｚ"
+_CJK_TAIL_RE = re.compile(rf"^(?P<code>[^{_HAN}]*?[0-9A-Za-z])\s*(?P<note>[{_HAN}（(].*)$", re.DOTALL)
+"""A code followed by Chinese words: ``GB/T 1234-2008 已作废``."""
+_CJK_HEAD_RE = re.compile(rf"^(?P<note>[^{_LATIN}]*[{_HAN}][^{_LATIN}]*)(?P<code>.+)$", re.DOTALL)
+"""Chinese words before a code: ``企业执行GB/T 1234-2008``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +256,9 @@ def _read_cell(text: str) -> StandardCell:
             else:  # written twice: one standard, with what either writing says of it
                 first = codes[same]
                 note = " ".join(dict.fromkeys(filter(None, (first.annotation, result.annotation)))) or None
-                adopts, degree = (first.adopts, first.degree) if first.adopts else (result.adopts, result.degree)
+                adopts, degree = (first.adopts, first.degree)
+                if adopts is None:
+                    adopts, degree = result.adopts, result.degree
                 codes[same] = replace(
                     first, adopts=adopts, degree=degree, annotation=note, says_withdrawn=_says_withdrawn(note)
                 )
