@@ -196,8 +196,8 @@ def _read_fragment(fragment: str) -> CellCode | StandardCodeError | str:
             break
         code = _try(core)
         if code is None and (inline := _inline(core)) is not None:
-            code, adopted, degree = inline
-            adoption = adoption or (adopted, degree)
+            code, adopted, written_degree = inline
+            adoption = adoption or (adopted, written_degree)
         if code is None and (tail := _CJK_TAIL_RE.match(core)) and (found_code := _try(tail["code"])):
             code = found_code
             trailing.insert(0, tail["note"].strip())
@@ -211,7 +211,8 @@ def _read_fragment(fragment: str) -> CellCode | StandardCodeError | str:
             return StandardCodeError(fragment, exc.reason)
         raise AssertionError("unreachable")  # pragma: no cover
     annotation = " ".join(note for note in (*leading, *trailing) if note) or None
-    adopts, degree = (code.adopts, "IDT") if code.adopts is not None else (None, None)
+    adopts: StandardCode | None = code.adopts
+    degree: str | None = "IDT" if adopts is not None else None
     if adoption is not None:
         adopts, degree = adoption
     return CellCode(
@@ -255,12 +256,14 @@ def _read_cell(text: str) -> StandardCell:
                 codes.append(result)
             else:  # written twice: one standard, with what either writing says of it
                 first = codes[same]
-                note = " ".join(dict.fromkeys(filter(None, (first.annotation, result.annotation)))) or None
-                adopts, degree = (first.adopts, first.degree)
+                merged = " ".join(dict.fromkeys(filter(None, (first.annotation, result.annotation)))) or None
+                adopts: StandardCode | None = first.adopts
+                degree: str | None = first.degree
                 if adopts is None:
                     adopts, degree = result.adopts, result.degree
+                withdrawn = _says_withdrawn(merged)
                 codes[same] = replace(
-                    first, adopts=adopts, degree=degree, annotation=note, says_withdrawn=_says_withdrawn(note)
+                    first, adopts=adopts, degree=degree, annotation=merged, says_withdrawn=withdrawn
                 )
     return StandardCell(tuple(codes), tuple(errors), False)
 
