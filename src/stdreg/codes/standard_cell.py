@@ -116,7 +116,12 @@ class StandardCell:
     placeholder: bool  # the cell says "no standard"
 
 
+_PLACEHOLDER_LENGTH = 8  # longer text is never a placeholder, whatever its spaces
+
+
 def _is_placeholder(text: str) -> bool:
+    if len(text) > _PLACEHOLDER_LENGTH:
+        return False
     return "".join(unicodedata.normalize("NFKC", text).split()) in PLACEHOLDERS
 
 
