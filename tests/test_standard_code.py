@@ -419,7 +419,7 @@ def test_standard_bodies_file() -> None:
     rows = _rows("standard_bodies.csv")
     levels = {r["prefix"]: r["level"] for r in rows}
     assert len(levels) == len(rows)
-    for prefix in ("ISO", "IEC", "ISO/IEC", "ITU-T", "ITU-R", "CAC", "OIML", "BIPM"):
+    for prefix in ("ISO", "IEC", "ISO/IEC", "ITU-T", "ITU-R", "CAC", "OIML", "BIPM", "CISPR", "IWA"):
         assert levels[prefix] == "international"
     for prefix in (
         "EN",
@@ -445,6 +445,9 @@ def test_standard_bodies_file() -> None:
     ):
         assert levels[prefix] == "foreign", prefix
     assert {r["confirmed"] for r in rows} <= {"yes", "no"}
+    aliases = {r["prefix"]: r["written_for"] for r in rows if r["written_for"]}
+    assert aliases == {"IEC CISPR": "CISPR"}
+    assert all(levels[alias] == levels[body] for alias, body in aliases.items())
 
 
 def test_issuer_info() -> None:

@@ -46,7 +46,22 @@ Canonical forms:
   forms (``ASTM F963-17A``, ``DIN EN 10204:2005-01``,
   ``JIS A 0203:2019/AMENDMENT 1:2022``); ISO/IEC codes with a hyphen year
   get a colon (``ISO 536-2019`` → ``ISO 536:2019``).  Their ``number``,
-  ``part`` and ``year`` are best effort.
+  ``part`` and ``year`` are best effort;
+* every form ISO's and IEC's catalogs write is international: deliverable
+  types (``ISO/TS``, ``IEC TR``, ``ISO/IEC Guide``, ``ISO/R``, ``IEC SRD``,
+  ``ISO/IEC ISP``), joint publishers (``ISO/IEC/IEEE``, ``ISO/ASTM``,
+  ``ISO/HL7``, ``IEC/IEEE`` …), ``IWA``, CISPR, amendments, corrigenda,
+  extensions and interpretation sheets (``/Amd 1:2024``, ``/COR1:2015``,
+  ``/Ext 1:1983``, ``/ISH1:2008``), consolidated and other versions
+  (``+AMD1:2013+AMD2:2016 CSV``, ``RLV``, ``EXV``, ``CMV``, ``PRV``, ``SER``,
+  ``DB``), a language or edition in brackets (``(E)``; a space before the
+  bracket is dropped) and ITU dates (``ITU-T G.652 (11/2016)``);
+* ``IEC CISPR 22:2006`` is ``CISPR 22:2006``: IEC sells CISPR's standards as a
+  series of their own, and national adoptions name them so (a written-for
+  alias in the bodies file; ``IEC CISPR22`` and ``IEC/CISPR 22``, which read
+  as IEC codes before, keep that key);
+* an ISO or IEC draft (``ISO/DIS``, ``ISO/FDIS``, ``/DAmd 1``, ``/CD Cor 1``,
+  ``IEC CDV`` …) is refused: it is "a draft, not a published standard".
 
 Before parsing, a label (``执行标准：``, ``标准号:``), a title in ``《…》`` and a
 safety-class suffix (``B类``) are stripped.  ``nature`` is None for group,
@@ -70,6 +85,15 @@ default nature of its data-file row (mandatory for most).
 'GB 18401-2010'
 >>> normalize('ISO 536-2019')
 'ISO 536:2019'
+>>> normalize('IEC CISPR 22:2006'), normalize('iec 60335-1:2010+amd1:2013 csv')
+('CISPR 22:2006', 'IEC 60335-1:2010+AMD1:2013 CSV')
+>>> parse('ISO/IEC ISP 10608-1:1992').level, parse('IWA 1:2005').level
+('international', 'international')
+>>> try:
+...     parse('ISO/DIS 1234')
+... except StandardCodeError as exc:
+...     print(exc.reason)
+a draft, not a published standard
 >>> code = parse('GB/T 19001-2016/ISO 9001:2015')
 >>> code.level, code.nature, code.number, code.year, code.adopts.code
 ('national', 'recommended', '19001', 2016, 'ISO 9001:2015')
