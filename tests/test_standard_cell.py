@@ -72,6 +72,17 @@ SPEC_FORMS = [
         ],
     ),
     ("GB/T 1234-2008\n（已作废）", [("GB/T 1234-2008", None, None, "（已作废）", True)]),
+    (
+        "执行标准：GB/T 1-2008（已作废）",
+        [("GB/T 1-2008", None, None, "（已作废）", True)],
+    ),  # a label is no note
+    (
+        "GB/T 19001-2016 IDT ISO 9001:2015、GB/T 24001-2016 IDT ISO 14001:2015",
+        [
+            ("GB/T 19001-2016", "ISO 9001:2015", "IDT", None, False),
+            ("GB/T 24001-2016", "ISO 14001:2015", "IDT", None, False),
+        ],
+    ),
     # a code that parses as written keeps its key and has no annotation
     ("GB 18401-2010（C类）", [("GB 18401-2010", None, None, None, False)]),
     ("执行标准：GB/T 1234-2008", [("GB/T 1234-2008", None, None, None, False)]),
@@ -122,6 +133,12 @@ def test_errors_keep_their_order_and_the_codes_beside_them() -> None:
         ("XX/T 1-2008", "unknown issuer prefix 'XX'"),
         ("按客户要求", NO_CODE),
     ]
+
+
+def test_a_code_inside_a_note_is_not_the_standard() -> None:
+    read = read_cell("企业标准（参照GB/T 1234-2008）")
+    assert read.codes == ()
+    assert [(e.text, e.reason) for e in read.errors] == [("企业标准（参照GB/T 1234-2008）", NO_CODE)]
 
 
 def test_draft_in_a_cell_is_an_error() -> None:

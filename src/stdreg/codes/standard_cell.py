@@ -186,7 +186,8 @@ def _read_fragment(fragment: str) -> CellCode | StandardCodeError | str:
         while True:
             lead = _LEADING_RE.match(core)
             if lead is not None and lead.end() < len(core):
-                leading.append(lead[0].strip())
+                if not lead[0].rstrip().endswith((":", "：")):  # 执行标准：… is a label, not a note
+                    leading.append(lead[0].strip())
                 core = core[lead.end() :]
                 continue
             opens = _trailing_group(core)
