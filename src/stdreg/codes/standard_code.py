@@ -388,6 +388,8 @@ _LOCAL_START_RE = re.compile(r"^DB[JS]? ?[0-9]", re.ASCII)
 _GROUP_SERIAL_RE = re.compile(r"^(?P<serial>[A-Z0-9][A-Z0-9.\-]*?)(?:-(?P<year>[0-9]{4}))?$")
 _GROUP_SERIAL_OK_RE = re.compile(r"^[A-Z0-9]+(?:[.\-][A-Z0-9]+)*$", re.ASCII)
 _ORG_RE = re.compile(r"^[A-Z][A-Z0-9]{1,15}$", re.ASCII)
+_ORG_GLUED_RE = re.compile(r"^([A-Z]+)([0-9].*)$", re.ASCII)
+_ISSUER_SPLIT_RE = re.compile(r"[/\-]")
 _ENT_RE = re.compile(r"^(?P<ent>[A-Z0-9]+(?:-[A-Z0-9]+)*)(?:/(?P<kind>[A-Z0-9]{1,3}))?$", re.ASCII)
 _ENT_NOSPACE_RE = re.compile(
     r"^(?P<ent>(?:[A-Z0-9]+-)*[A-Z0-9]*[A-Z])(?:/(?P<kind>[A-Z]{1,3}))?(?P<rest>[0-9].*)$", re.ASCII
@@ -440,7 +442,7 @@ def _parse_group(text: str, s: str) -> StandardCode:
     body = s[2:]
     org, space, rest = body.partition(" ")
     if not space:
-        m = re.match(r"^([A-Z]+)([0-9].*)$", body, re.ASCII)
+        m = _ORG_GLUED_RE.match(body)
         if m is None:
             raise StandardCodeError(text, "malformed group standard number (expected T/ORG 1-2020)")
         org, rest = m[1], m[2]
@@ -492,7 +494,7 @@ def _parse_enterprise(text: str, s: str) -> StandardCode:
 def _resolve_issuer(text: str, issuer: str, tz: str | None) -> tuple[str, str | None]:
     """``GB/T``, ``GBT``, ``GB-T``, ``NB/SH/T`` … → (known code, nature suffix)."""
     table = _cn_issuers()
-    segs = re.split(r"[/\-]", issuer)
+    segs = _ISSUER_SPLIT_RE.split(issuer)
     nat = tz
     if len(segs) > 1 and segs[-1] in ("T", "Z"):
         if nat is not None:
@@ -603,6 +605,9 @@ _ASTM_RE = re.compile(
 )
 _TRAILING_YEAR_RE = re.compile(r"-((?:19|20)[0-9]{2})$", re.ASCII)
 _JIS_CATALOG = frozenset({"TS", "TR"})
+_JIS_DIVISION_RE = re.compile(r"^[A-Z] [0-9]", re.ASCII)
+_ASTM_SPACE_RE = re.compile(r"^([A-Z]{1,2}) ([0-9])")
+_DESIGNATION_SPLIT_RE = re.compile(r"[/+.]")
 _REAPPROVED_RE = re.compile(r"^\([0-9]{4}\)$", re.ASCII)
 
 
@@ -619,7 +624,7 @@ def _parse_foreign(text: str, s: str, body: str) -> StandardCode:
         if display in _bodies():
             body, info = display, _bodies()[display]
     if body == "ASTM":
-        rest = re.sub(r"^([A-Z]{1,2}) ([0-9])", r"\1\2", rest)
+        rest = _ASTM_SPACE_RE.sub(r"\1\2", rest)
     if info.level == "international" and body.startswith(_DRAFT_BODIES):
         if not _DRAFT_STAGES.isdisjoint(_WORD_RE.findall(f"{display} {rest}")):
             raise StandardCodeError(text, DRAFT)
@@ -631,7 +636,7 @@ def _parse_foreign(text: str, s: str, body: str) -> StandardCode:
     if not tokens or not tokens[0][0].isalnum():
         raise StandardCodeError(text, f"no number after {display!r}")
     idx = _check_designation(text, body, tokens)
-    if body in _JIS_CATALOG and not re.match(r"^[A-Z] [0-9]", rest, re.ASCII):
+    if body in _JIS_CATALOG and not _JIS_DIVISION_RE.match(rest):
         raise StandardCodeError(text, f"a JIS {body} code needs a division letter")
     code = f"{display} {rest}"
     # Best-effort fields: the first token with a digit is the core designation.
@@ -683,9 +688,9 @@ def _check_designation(text: str, body: str, tokens: list[str]) -> int:
             if has_digit:
                 idx = i
         elif not (
-            re.split(r"[/+.]", previous.rstrip("."))[-1] in _KEYWORDS
+            _DESIGNATION_SPLIT_RE.split(previous.rstrip("."))[-1] in _KEYWORDS
             or _REAPPROVED_RE.match(tok)
-            or re.split(r"[/+.]", tok)[0] in _KEYWORDS
+            or _DESIGNATION_SPLIT_RE.split(tok)[0] in _KEYWORDS
         ):
             raise StandardCodeError(text, f"unexpected text {tok!r} after a {body} number")
         previous = tok
