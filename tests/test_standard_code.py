@@ -266,11 +266,11 @@ def test_dual_number() -> None:
     [
         ("", "empty"),
         ("   ", "empty"),
-        ("见附件", "no digits"),
-        ("GB/T", "no digits"),
-        ("国际标准钢管", "no digits"),
-        ("符合RoHs六项检测", "no digits"),
-        ("宠物安全指甲剪+指甲锉", "no digits"),
+        ("见附件", "names no standard code"),
+        ("GB/T", "names no standard code"),
+        ("国际标准钢管", "names no standard code"),
+        ("符合RoHs六项检测", "names no standard code"),
+        ("宠物安全指甲剪+指甲锉", "names no standard code"),
         ("TC291", "technical committee"),
         ("TC 456", "technical committee"),
         ("SAC/TC291/SC1", "technical committee"),
@@ -419,7 +419,7 @@ def test_standard_bodies_file() -> None:
     rows = _rows("standard_bodies.csv")
     levels = {r["prefix"]: r["level"] for r in rows}
     assert len(levels) == len(rows)
-    for prefix in ("ISO", "IEC", "ISO/IEC", "ITU-T", "ITU-R", "CAC", "OIML", "BIPM"):
+    for prefix in ("ISO", "IEC", "ISO/IEC", "ITU-T", "ITU-R", "CAC", "OIML", "BIPM", "CISPR", "IWA"):
         assert levels[prefix] == "international"
     for prefix in (
         "EN",
@@ -445,6 +445,9 @@ def test_standard_bodies_file() -> None:
     ):
         assert levels[prefix] == "foreign", prefix
     assert {r["confirmed"] for r in rows} <= {"yes", "no"}
+    aliases = {r["prefix"]: r["written_for"] for r in rows if r["written_for"]}
+    assert aliases == {"IEC CISPR": "CISPR"}
+    assert all(levels[alias] == levels[body] for alias, body in aliases.items())
 
 
 def test_issuer_info() -> None:

@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from stdreg.codes.standard_code import StandardCodeError, is_valid, normalize, parse, split_cell
 
-REALDATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "realdata"
+# STDREG_REALDATA points elsewhere when the checkout is not beside ../shared
+REALDATA = Path(
+    os.environ.get("STDREG_REALDATA") or Path(__file__).resolve().parents[1] / ".." / "shared" / "realdata"
+)
 
 pytestmark = pytest.mark.skipif(not REALDATA.is_dir(), reason=f"real-data corpus folder {REALDATA} is absent")
 

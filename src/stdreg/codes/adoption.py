@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import types
 import unicodedata
 from dataclasses import dataclass
 
@@ -35,6 +36,10 @@ _DEGREE_WORDS = {
     "等效": "EQV",
     "等效采用": "EQV",
 }
+
+
+DEGREE_WORDS = types.MappingProxyType(_DEGREE_WORDS)
+"""Every written form of a degree (upper case, no spaces) → IDT, MOD, NEQ or EQV."""
 
 
 class DegreeError(ValueError):

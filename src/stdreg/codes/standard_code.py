@@ -46,7 +46,22 @@ Canonical forms:
   forms (``ASTM F963-17A``, ``DIN EN 10204:2005-01``,
   ``JIS A 0203:2019/AMENDMENT 1:2022``); ISO/IEC codes with a hyphen year
   get a colon (``ISO 536-2019`` → ``ISO 536:2019``).  Their ``number``,
-  ``part`` and ``year`` are best effort.
+  ``part`` and ``year`` are best effort;
+* every form ISO's and IEC's catalogs write is international: deliverable
+  types (``ISO/TS``, ``IEC TR``, ``ISO/IEC Guide``, ``ISO/R``, ``IEC SRD``,
+  ``ISO/IEC ISP``), joint publishers (``ISO/IEC/IEEE``, ``ISO/ASTM``,
+  ``ISO/HL7``, ``IEC/IEEE`` …), ``IWA``, CISPR, amendments, corrigenda,
+  extensions and interpretation sheets (``/Amd 1:2024``, ``/COR1:2015``,
+  ``/Ext 1:1983``, ``/ISH1:2008``), consolidated and other versions
+  (``+AMD1:2013+AMD2:2016 CSV``, ``RLV``, ``EXV``, ``CMV``, ``PRV``, ``SER``,
+  ``DB``), a language or edition in brackets (``(E)``; a space before the
+  bracket is dropped) and ITU dates (``ITU-T G.652 (11/2016)``);
+* ``IEC CISPR 22:2006`` is ``CISPR 22:2006``: IEC sells CISPR's standards as a
+  series of their own, and national adoptions name them so (a written-for
+  alias in the bodies file; ``IEC CISPR22`` and ``IEC/CISPR 22``, which read
+  as IEC codes before, keep that key);
+* an ISO or IEC draft (``ISO/DIS``, ``ISO/FDIS``, ``/DAmd 1``, ``/CD Cor 1``,
+  ``IEC CDV`` …) is refused: it is "a draft, not a published standard".
 
 Before parsing, a label (``执行标准：``, ``标准号:``), a title in ``《…》`` and a
 safety-class suffix (``B类``) are stripped.  ``nature`` is None for group,
@@ -70,6 +85,15 @@ default nature of its data-file row (mandatory for most).
 'GB 18401-2010'
 >>> normalize('ISO 536-2019')
 'ISO 536:2019'
+>>> normalize('IEC CISPR 22:2006'), normalize('iec 60335-1:2010+amd1:2013 csv')
+('CISPR 22:2006', 'IEC 60335-1:2010+AMD1:2013 CSV')
+>>> parse('ISO/IEC ISP 10608-1:1992').level, parse('IWA 1:2005').level
+('international', 'international')
+>>> try:
+...     parse('ISO/DIS 1234')
+... except StandardCodeError as exc:
+...     print(exc.reason)
+a draft, not a published standard
 >>> code = parse('GB/T 19001-2016/ISO 9001:2015')
 >>> code.level, code.nature, code.number, code.year, code.adopts.code
 ('national', 'recommended', '19001', 2016, 'ISO 9001:2015')
@@ -84,7 +108,7 @@ nature='recommended', number='0001', part='2', year=2020, adopts=None)
 ...     parse('GB/T')
 ... except StandardCodeError as exc:
 ...     print(exc.reason)
-no serial number (the text has no digits)
+names no standard code
 >>> is_valid('XX/T 1234-2008'), is_valid('见附件')
 (False, False)
 """
@@ -104,6 +128,8 @@ __all__ = [
     "register_key",
     "LEVELS",
     "NATURES",
+    "DRAFT",
+    "NO_CODE",
     "IssuerInfo",
     "StandardCode",
     "StandardCodeError",
@@ -124,6 +150,11 @@ NATURES = ("mandatory", "recommended", "guidance")
 _SUFFIX_NATURE = {None: "mandatory", "T": "recommended", "Z": "guidance"}
 
 _MAX_LENGTH = 120  # longer text is not a single standard code
+
+NO_CODE = "names no standard code"
+"""The reason given for text with no code in it (``企业标准``, ``见附件``)."""
+DRAFT = "a draft, not a published standard"
+"""The reason given for an ISO/IEC draft (``ISO/DIS 1234``, ``…/DAmd 1``)."""
 
 
 class StandardCodeError(ValueError):
@@ -219,21 +250,32 @@ def _bodies() -> Mapping[str, IssuerInfo]:
             note=row["note"],
         )
         for row in _read_csv("standard_bodies.csv")
+        if not row["written_for"]
     }
 
 
 @functools.cache
+def _body_aliases() -> Mapping[str, str]:
+    """Prefixes written for another body's series: ``IEC CISPR`` → ``CISPR``."""
+    rows = _read_csv("standard_bodies.csv")
+    return {row["prefix"]: row["written_for"] for row in rows if row["written_for"]}
+
+
+@functools.cache
 def _body_re() -> re.Pattern[str]:
-    """Longest body prefix at the start, followed by a non-letter."""
+    """Longest body prefix (or alias) at the start, followed by a non-letter."""
     names = sorted(_bodies(), key=len, reverse=True)
     alternation = "|".join(re.escape(n) for n in names)
-    return re.compile(rf"^(?P<body>{alternation})(?=$|[ 0-9/])", re.ASCII)
+    # an alias only before a space: IEC CISPR12 has always read as an IEC code
+    aliases = "|".join(re.escape(n) for n in sorted(_body_aliases(), key=len, reverse=True))
+    return re.compile(rf"^(?:(?P<alias>{aliases})(?= )|(?P<body>{alternation})(?=$|[ 0-9/]))", re.ASCII)
 
 
 @functools.cache
 def _dual_re() -> re.Pattern[str]:
     """``<Chinese code ending in a digit>/<international code>``."""
-    intl = sorted((p for p, b in _bodies().items() if b.level == "international"), key=len)
+    aliases = [a for a, body in _body_aliases().items() if _bodies()[body].level == "international"]
+    intl = sorted([*(p for p, b in _bodies().items() if b.level == "international"), *aliases], key=len)
     alternation = "|".join(re.escape(n) for n in reversed(intl))
     return re.compile(rf"^(?P<cn>.*[0-9])/(?P<intl>(?:{alternation})(?:$|[ 0-9/]).*)$", re.ASCII)
 
@@ -346,6 +388,8 @@ _LOCAL_START_RE = re.compile(r"^DB[JS]? ?[0-9]", re.ASCII)
 _GROUP_SERIAL_RE = re.compile(r"^(?P<serial>[A-Z0-9][A-Z0-9.\-]*?)(?:-(?P<year>[0-9]{4}))?$")
 _GROUP_SERIAL_OK_RE = re.compile(r"^[A-Z0-9]+(?:[.\-][A-Z0-9]+)*$", re.ASCII)
 _ORG_RE = re.compile(r"^[A-Z][A-Z0-9]{1,15}$", re.ASCII)
+_ORG_GLUED_RE = re.compile(r"^([A-Z]+)([0-9].*)$", re.ASCII)
+_ISSUER_SPLIT_RE = re.compile(r"[/\-]")
 _ENT_RE = re.compile(r"^(?P<ent>[A-Z0-9]+(?:-[A-Z0-9]+)*)(?:/(?P<kind>[A-Z0-9]{1,3}))?$", re.ASCII)
 _ENT_NOSPACE_RE = re.compile(
     r"^(?P<ent>(?:[A-Z0-9]+-)*[A-Z0-9]*[A-Z])(?:/(?P<kind>[A-Z]{1,3}))?(?P<rest>[0-9].*)$", re.ASCII
@@ -398,7 +442,7 @@ def _parse_group(text: str, s: str) -> StandardCode:
     body = s[2:]
     org, space, rest = body.partition(" ")
     if not space:
-        m = re.match(r"^([A-Z]+)([0-9].*)$", body, re.ASCII)
+        m = _ORG_GLUED_RE.match(body)
         if m is None:
             raise StandardCodeError(text, "malformed group standard number (expected T/ORG 1-2020)")
         org, rest = m[1], m[2]
@@ -450,7 +494,7 @@ def _parse_enterprise(text: str, s: str) -> StandardCode:
 def _resolve_issuer(text: str, issuer: str, tz: str | None) -> tuple[str, str | None]:
     """``GB/T``, ``GBT``, ``GB-T``, ``NB/SH/T`` … → (known code, nature suffix)."""
     table = _cn_issuers()
-    segs = re.split(r"[/\-]", issuer)
+    segs = _ISSUER_SPLIT_RE.split(issuer)
     nat = tz
     if len(segs) > 1 and segs[-1] in ("T", "Z"):
         if nat is not None:
@@ -521,9 +565,33 @@ _KEYWORDS = frozenset(
         "EXPL", "EXPLANATION", "GUIDE", "IS", "NO", "PART", "PAS", "PUBL", "REC", "RP", "SEC",
         "SECTION", "SPEC", "STAN", "STD", "SUPPL", "SUPPLEMENT", "SYMBOL", "TECH", "TR", "TS",
         "VOL",
+        # ISO and IEC catalog words: extension, interpretation sheet, profile (ISO/IEC ISP),
+        # systems reference document, edition; IEC's versions of one publication:
+        # consolidated, redline, extended, commented, pre-release, series, database, pack
+        "EXT", "ISH", "ISP", "SRD", "ED", "EDITION",
+        "CSV", "RLV", "EXV", "CMV", "PRV", "SER", "DB", "PAC",
     }
 )  # fmt: skip
 """Words allowed in an international or foreign designation (beside division letters)."""
+_DRAFT_STAGES = frozenset(
+    {
+        "PWI", "NP", "AWI", "WD", "CD", "CDV", "ACDV", "DIS", "FDIS", "PRF", "DTS", "DTR", "DPAS",
+        "FDTS", "FDTR", "DGUIDE", "DAM", "DAMD", "FDAM", "FDAMD", "PDAM", "FPDAM", "DCOR",
+        "FDCOR", "FCOR", "PDCOR", "DAD", "FDAD", "DSUPPL", "FPRISO", "PRISO",
+    }
+)  # fmt: skip
+"""ISO and IEC stage codes of a draft (``ISO/DIS 1234``, ``ISO 9001:2015/DAmd 1``): not standards."""
+_DRAFT_BODIES = ("ISO", "IEC", "CISPR", "IWA")
+_WORD_RE = re.compile(r"[A-Z]+", re.ASCII)
+_DELIVERABLE_RE = re.compile(r"^/(HL7(?= [0-9])|[A-Z]+) ?(.*)$", re.ASCII)
+_DELIVERABLE_TOKENS = frozenset({"TR1", "TR2", "TR3"})
+"""Old IEC technical report types (``IEC TR3 60890``): qualifiers, though they hold a digit."""
+_PAREN_GLUE_RE = re.compile(
+    r"(?<=[0-9]) (\((?:[A-Z]{1,2}(?:/[A-Z]{1,2})*|ED\.? ?[0-9][0-9.]*|[0-9]{1,2}/[0-9]{4})\))(?=$| )",
+    re.ASCII,
+)
+"""A language, edition or ITU date in brackets after a space: ``ISO 9001:2015 (E)``."""
+_ITU_DATE_RE = re.compile(r"\([0-9]{1,2}/(?P<year>[0-9]{4})\)", re.ASCII)
 _TOKEN_RE = re.compile(r"^[A-Z0-9(][A-Z0-9.\-:/+()_]*$", re.ASCII)
 _ISO_DASH_YEAR_RE = re.compile(r"^(?P<head>[^ :/+]*[0-9])-(?P<year>(?:19|20)[0-9]{2}|2100)(?=$|/)")
 _FOREIGN_CORE_RE = re.compile(
@@ -537,29 +605,38 @@ _ASTM_RE = re.compile(
 )
 _TRAILING_YEAR_RE = re.compile(r"-((?:19|20)[0-9]{2})$", re.ASCII)
 _JIS_CATALOG = frozenset({"TS", "TR"})
+_JIS_DIVISION_RE = re.compile(r"^[A-Z] [0-9]", re.ASCII)
+_ASTM_SPACE_RE = re.compile(r"^([A-Z]{1,2}) ([0-9])")
+_DESIGNATION_SPLIT_RE = re.compile(r"[/+.]")
 _REAPPROVED_RE = re.compile(r"^\([0-9]{4}\)$", re.ASCII)
 
 
 def _parse_foreign(text: str, s: str, body: str) -> StandardCode:
+    alias = _body_aliases().get(body)
+    if alias is not None:  # IEC CISPR 22:2006 is CISPR 22:2006
+        s, body = alias + s[len(body) :], alias
     info = _bodies()[body]
     rest = s[len(body) :].lstrip(" ")
     display = body
-    dm = re.match(r"^/([A-Z]+) ?(.*)$", rest, re.ASCII)  # deliverable: ISO/TS, CAC/RCP
+    dm = _DELIVERABLE_RE.match(rest)  # deliverable or co-publisher: ISO/TS, CAC/RCP, ISO/HL7
     if dm is not None:
         display, rest = f"{body}/{dm[1]}", dm[2]
         if display in _bodies():
             body, info = display, _bodies()[display]
     if body == "ASTM":
-        rest = re.sub(r"^([A-Z]{1,2}) ([0-9])", r"\1\2", rest)
-    if info.level == "international" and body.startswith(("ISO", "IEC")):
+        rest = _ASTM_SPACE_RE.sub(r"\1\2", rest)
+    if info.level == "international" and body.startswith(_DRAFT_BODIES):
+        if not _DRAFT_STAGES.isdisjoint(_WORD_RE.findall(f"{display} {rest}")):
+            raise StandardCodeError(text, DRAFT)
         rest = _ISO_DASH_YEAR_RE.sub(r"\g<head>:\g<year>", rest)
+    rest = _PAREN_GLUE_RE.sub(lambda m: m[1].replace(" ", ""), rest)
     tokens = rest.split(" ") if rest else []
     if not any(c.isdigit() for c in rest):
         raise StandardCodeError(text, f"no number after {display!r}")
     if not tokens or not tokens[0][0].isalnum():
         raise StandardCodeError(text, f"no number after {display!r}")
     idx = _check_designation(text, body, tokens)
-    if body in _JIS_CATALOG and not re.match(r"^[A-Z] [0-9]", rest, re.ASCII):
+    if body in _JIS_CATALOG and not _JIS_DIVISION_RE.match(rest):
         raise StandardCodeError(text, f"a JIS {body} code needs a division letter")
     code = f"{display} {rest}"
     # Best-effort fields: the first token with a digit is the core designation.
@@ -581,6 +658,8 @@ def _parse_foreign(text: str, s: str, body: str) -> StandardCode:
             elif part is not None and (tm := _TRAILING_YEAR_RE.search("-" + part)):
                 year = int(tm[1])
                 part = part[: -len(tm[0])] or None
+    if year is None and (im := _ITU_DATE_RE.search(core)):
+        year = _year_or_none(im["year"])
     if qualifier is not None:
         number = f"{qualifier} {number}"
     return StandardCode(code, body, info.level, None, number, part, year)
@@ -600,16 +679,18 @@ def _check_designation(text: str, body: str, tokens: list[str]) -> int:
         if not _TOKEN_RE.match(tok):
             raise StandardCodeError(text, f"unexpected text {tok!r} in a {body} code")
         has_digit = any(c.isdigit() for c in tok)
-        if tok.isalpha():
+        if idx is None and tok in _DELIVERABLE_TOKENS and any(c.isdigit() for c in "".join(tokens[i + 1 :])):
+            pass
+        elif tok.isalpha():
             if tok not in _KEYWORDS and (idx is not None or len(tok) > 2):
                 raise StandardCodeError(text, f"unexpected word {tok!r} in a {body} code")
         elif idx is None:
             if has_digit:
                 idx = i
         elif not (
-            re.split(r"[/+.]", previous)[-1] in _KEYWORDS
+            _DESIGNATION_SPLIT_RE.split(previous.rstrip("."))[-1] in _KEYWORDS
             or _REAPPROVED_RE.match(tok)
-            or re.split(r"[/+.]", tok)[0] in _KEYWORDS
+            or _DESIGNATION_SPLIT_RE.split(tok)[0] in _KEYWORDS
         ):
             raise StandardCodeError(text, f"unexpected text {tok!r} after a {body} number")
         previous = tok
@@ -641,14 +722,14 @@ def _parse(text: str) -> StandardCode:
     if _TC_RE.match(s):
         raise StandardCodeError(text, "a technical committee number, not a standard code")
     if not any("0" <= c <= "9" for c in s):
-        raise StandardCodeError(text, "no serial number (the text has no digits)")
+        raise StandardCodeError(text, NO_CODE)
     bad = _ALLOWED_RE.findall(s)
     if bad:
         chars = "".join(dict.fromkeys(bad))
         raise StandardCodeError(text, f"unexpected characters {chars!r} in a standard code")
     bm = _body_re().match(s)
     if bm is not None:
-        return _parse_foreign(text, s, bm["body"])
+        return _parse_foreign(text, s, bm["alias"] or bm["body"])
     dm = _dual_re().match(s)
     if dm is not None:
         cn = _parse_cn(text, dm["cn"])
@@ -724,6 +805,27 @@ _SEPARATOR_RE = re.compile(r"[、；;，,\r\n\u2028\u2029\x0b\x0c\x85]")
 _TAIL_RE = re.compile(r"^(?:[/:+\-\u2010-\u2015\u2212(《]|[ABCabc]\s*类)")
 """The rest of a code that a line break cut off (joined even to a valid code)."""
 _LINE_BREAKS = frozenset("\r\n\u2028\u2029\x0b\x0c\x85")
+BRACKETS = {"(": ")", "（": "）", "[": "]", "【": "】", "〔": "〕", "［": "］", "《": "》"}
+"""Opening → closing bracket: a cell is never split inside a bracket (``…（代替A、B）``)."""
+_BRACKET_CHARS = frozenset(BRACKETS) | frozenset(BRACKETS.values())
+
+
+def _separators(text: str) -> list[re.Match[str]]:
+    """The separators of a cell that are not inside brackets (all of them if brackets do not balance)."""
+    found = list(_SEPARATOR_RE.finditer(text))
+    if not found or _BRACKET_CHARS.isdisjoint(text):
+        return found
+    depth_at: list[int] = []
+    depth = 0
+    for char in text:
+        if char in BRACKETS:
+            depth += 1
+        elif char in _BRACKET_CHARS:
+            depth = max(depth - 1, 0)
+        depth_at.append(depth)
+    if depth:
+        return found
+    return [m for m in found if depth_at[m.start()] == 0]
 
 
 def _split_on_spaces(fragment: str) -> list[str] | None:
@@ -748,7 +850,8 @@ def _split_on_spaces(fragment: str) -> list[str] | None:
 def split_cell(text: str) -> list[str]:
     """Split a register cell into raw code fragments, in order, duplicates kept.
 
-    Splits on ``、 ； ; ， ,`` and line breaks, never on ``/``, 及 or 和.  A
+    Splits on ``、 ； ; ， ,`` and line breaks, never on ``/``, 及 or 和, and
+    never inside brackets (``GB/T 1-2008（代替GB/T 1-1993、GB/T 2-1993）``).  A
     fragment that is not a code on its own is joined to the next one when the
     join is a code (``DB13/T`` ⏎ ``5651.5-2023``).  A fragment that is not a
     code but is exactly several space-separated codes is split on spaces.
@@ -758,6 +861,8 @@ def split_cell(text: str) -> list[str]:
     ['DB13/T\\n5651.5-2023', 'GB 18401-2010 B类']
     >>> split_cell('GB/T 19001-2016/ISO 9001:2015, ASTM A193/A193M-07')
     ['GB/T 19001-2016/ISO 9001:2015', 'ASTM A193/A193M-07']
+    >>> split_cell('GB 4943.1-2011 (IEC 60950-1:2005, MOD)、QB/T 3-2010')
+    ['GB 4943.1-2011 (IEC 60950-1:2005, MOD)', 'QB/T 3-2010']
     >>> split_cell('  ')
     []
     """
@@ -766,7 +871,7 @@ def split_cell(text: str) -> list[str]:
     pieces: list[tuple[str, bool]] = []  # (fragment, a line break precedes it)
     pos = 0
     broke = False
-    for m in _SEPARATOR_RE.finditer(text):
+    for m in _separators(text):
         fragment = text[pos : m.start()].strip()
         if fragment:
             pieces.append((fragment, broke))
