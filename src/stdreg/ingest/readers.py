@@ -121,6 +121,7 @@ def sheet_names(path: Path) -> list[str]:
     """The names of a workbook's sheets, in order."""
     import openpyxl
 
+    _check_file(path)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True)
     except Exception as exc:  # any parser failure: the file is unreadable
