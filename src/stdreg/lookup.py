@@ -31,7 +31,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from stdreg.bulk import Bulk
 from stdreg.codes.standard_code import StandardCode, StandardCodeError, parse, register_key, split_cell
@@ -49,6 +49,7 @@ from stdreg.standards import replacement_ends
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from stdreg.render.rows import Column
 
 LOOKUP_FIELDS = (
     "input", "row", "code", "title", "level", "nature", "status", "implemented_on", "withdrawn_on",
@@ -458,3 +459,106 @@ def answer_rows(
     for cell, texts in zip(cells, pieces, strict=True):
         for text in texts:
             yield (text, cell.row, *answers[text].values())
+
+
+# --- the officer's workbook, written back -------------------------------------------------
+
+OUTDATED_FILL = "FFC7CE"  # Excel's own light red ("bad")
+UNKNOWN_FILL = "FFEB9C"  # and light yellow ("neutral"): not in the catalog, undated, not a code
+
+
+def write_back(
+    listed: CodeList,
+    pieces: Sequence[Sequence[str]],
+    answers: dict[str, Answer],
+    columns: Sequence[Column],
+    stream: IO[bytes],
+) -> int:
+    """The list's own workbook with the answer columns appended beside its own; the rows answered.
+
+    Every cell, sheet and header row of the workbook is kept as it was (text
+    stays text, formulas stay formulas); the answers go into new columns after
+    the sheet's last, headed on the code column's header row. A row with an
+    outdated code is highlighted light red, one with a code the catalog does not
+    know light yellow (the answer cells only: the officer's cells keep their own
+    look). A cell of several codes gets one line per code in each answer cell.
+    A CSV list becomes a workbook of its rows, every cell text as in the file.
+    ``columns`` name LOOKUP_FIELDS after ``input`` and ``row``.
+    """
+    from openpyxl import Workbook, load_workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    from stdreg.render.rows import safe_sheet_title
+
+    if listed.sheet is not None:
+        try:
+            workbook = load_workbook(listed.path)
+        except Exception as exc:  # read once already: a failure now is the file changing under us
+            raise InputError(f"{listed.path}: cannot be read back to write the answers ({exc})") from exc
+        sheet = workbook[listed.sheet]
+    else:
+        workbook = Workbook()
+        sheet = workbook.active
+        assert sheet is not None
+        sheet.title = safe_sheet_title(listed.path.stem)
+        for number, cells in iter_cells(listed.path):
+            for index, value in enumerate(cells, start=1):
+                if value is not None and value != "":
+                    _put(sheet.cell(number, index), value)
+    first = sheet.max_column + 1
+    bold = Font(bold=True)
+    if listed.header_row:
+        for offset, column in enumerate(columns):
+            cell = sheet.cell(listed.header_row, first + offset)
+            _put(cell, column.heading)
+            cell.font = bold
+    for offset, column in enumerate(columns):
+        wide = sum(2 if ord(ch) > 0x2E7F else 1 for ch in column.heading)
+        sheet.column_dimensions[get_column_letter(first + offset)].width = max(12, min(40, wide + 4))
+    red = PatternFill("solid", start_color=OUTDATED_FILL, end_color=OUTDATED_FILL)
+    yellow = PatternFill("solid", start_color=UNKNOWN_FILL, end_color=UNKNOWN_FILL)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    positions = [LOOKUP_FIELDS.index(column.key) - 2 for column in columns]
+    answered = 0
+    for cell, texts in zip(listed.cells, pieces, strict=True):
+        if not texts or cell.row is None:
+            continue
+        found = [answers[text].values() for text in texts]
+        statuses = {answers[text].status for text in texts}
+        fill = red if statuses & OUTDATED else yellow if statuses & UNKNOWN else None
+        for offset, (column, position) in enumerate(zip(columns, positions, strict=True)):
+            values = [values[position] for values in found]
+            if column.show is not None:
+                values = [column.show(value) for value in values]
+            target = sheet.cell(cell.row, first + offset)
+            if len(values) == 1:
+                _put(target, values[0])
+            else:
+                _put(target, "\n".join("" if value is None else _shown(value) for value in values))
+                target.alignment = wrap
+            if fill is not None:
+                target.fill = fill
+        answered += 1
+    workbook.save(stream)
+    return answered
+
+
+def _shown(value: Any) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def _put(cell: Any, value: Any) -> None:
+    """Set a cell; text that looks like a formula stays text (and stays so when edited in Excel)."""
+    from stdreg.render.rows import FORMULA_START, spreadsheet_text
+
+    if isinstance(value, list):
+        value = ", ".join(value) or None
+    if not isinstance(value, str):
+        cell.value = value
+        return
+    value = spreadsheet_text(value)
+    cell.value = value
+    if value.startswith(FORMULA_START):
+        cell.data_type = "s"
+        cell.quotePrefix = True

@@ -86,6 +86,7 @@ def _register_commands() -> None:
         db_cmd,
         history_cmd,
         import_cmd,
+        lookup_cmd,
         merge_cmd,
         query_cmd,
         refresh_cmd,
@@ -103,6 +104,7 @@ def _register_commands() -> None:
     app.command("history", help=history_cmd.history_command.__doc__)(history_cmd.history_command)
     app.command("check", help=check_cmd.check_command.__doc__)(check_cmd.check_command)
     app.command("merge", help=merge_cmd.merge_command.__doc__)(merge_cmd.merge_command)
+    app.command("lookup", help=lookup_cmd.lookup_command.__doc__)(lookup_cmd.lookup_command)
 
 
 _register_commands()
