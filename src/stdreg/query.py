@@ -291,7 +291,8 @@ _OUTDATED = "(s.outdated_from IS NOT NULL AND s.outdated_from <= :d)"
 
 # The standard's status on :d: its facts carry their own dates (SPEC.md, "Dates"),
 # so a standard withdrawn in 2009 was current in 2008, and one implemented later is upcoming.
-# NULL for a standard that only registers name (no catalog said anything of its status).
+# A standard a catalog names only as replaced (or withdrawn) from a later date was current
+# until then. NULL for a standard that only registers name (no catalog gave it a status).
 STATUS_SQL = f"""CASE
     WHEN s.id IS NULL THEN NULL
     WHEN {_OUTDATED} THEN CASE
@@ -300,6 +301,7 @@ STATUS_SQL = f"""CASE
     WHEN s.implemented_on IS NOT NULL AND s.implemented_on > :d THEN 'upcoming'
     WHEN s.status IN ('replaced', 'withdrawn') THEN 'current'
     WHEN s.status = 'upcoming' AND s.implemented_on IS NOT NULL THEN 'current'
+    WHEN s.status IS NULL AND s.outdated_from IS NOT NULL THEN 'current'
     ELSE s.status END"""
 
 _ROW_COLUMNS = f"""

@@ -228,7 +228,7 @@ def _column(key: str, lang: str) -> Column:
             return _pick(_NATURE_WORDS.get(value, (value, value)), lang)
         if key == "level":
             return label(value, lang)
-        if key == "editions":
+        if key == "editions" and isinstance(value, list):
             return ", ".join(value) or None
         return value
 
