@@ -296,10 +296,16 @@ def _fill(
         run(f"ANALYZE {table}")  # temporary tables never get statistics otherwise
 
 
-def _statement(sql: str, *dates: str) -> Any:
-    from sqlalchemy import Date, bindparam, text
+def _run(connection: Connection, sql: str, as_of: dt.date) -> Any:
+    """Rows straight from the driver's cursor (no per-row processing): ``:d`` is the date."""
+    bulk = Bulk(connection)
+    if bulk.sqlite:
+        return connection.exec_driver_sql(sql, {"d": bulk.value(as_of)})
+    return connection.exec_driver_sql(sql.replace("%", "%%").replace(":d", "%(d)s"), {"d": as_of})
 
-    return text(sql).bindparams(bindparam("d", type_=Date)).columns(**dict.fromkeys(dates, Date))
+
+def _date(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _read_catalog(
@@ -308,42 +314,53 @@ def _read_catalog(
     """The codes' facts, the register's counts of their executions, and the editions of their numbers."""
     _fill(connection, _CODE_TABLE, ("code",), [(key,) for key in keys])
     _fill(connection, _NUMBER_TABLE, ("prefix", "number"), list(numbers))
-    params = {"d": as_of}
     facts: dict[str, _Facts] = {}
-    statement = _statement(
+    for row in _run(
+        connection,
         f"""SELECT s.id, s.code, s.title, {STATUS_SQL} AS status, s.implemented_on, s.withdrawn_on,
        s.outdated_from, s.replaced_by_id, r.code AS replaced_by, s.adopted_code, s.degree
 FROM {_CODE_TABLE} l JOIN standard s ON s.code = l.code
 LEFT JOIN standard r ON r.id = s.replaced_by_id""",
-        "implemented_on",
-        "withdrawn_on",
-        "outdated_from",
-    )
-    for row in connection.execute(statement, params):
-        facts[row.code] = _Facts(
-            row.id, row.title, row.status, row.implemented_on, row.withdrawn_on, row.outdated_from,
-            row.replaced_by_id, row.replaced_by, row.adopted_code, row.degree,
+        as_of,
+    ):
+        (
+            sid,
+            code,
+            title,
+            status,
+            implemented,
+            withdrawn,
+            outdated,
+            successor,
+            replaced_by,
+            adopted,
+            degree,
+        ) = row
+        facts[code] = _Facts(
+            sid, title, status, _date(implemented), _date(withdrawn), _date(outdated), successor,
+            replaced_by, adopted, degree,
         )  # fmt: skip
     # executions hold on [valid_from, valid_to), of products registered on the date (as query reads them)
     counts: dict[int, tuple[int, int]] = {}
-    statement = _statement(
-        f"""SELECT x.standard_id, COUNT(DISTINCT x.product_id) AS products,
-       COUNT(DISTINCT p.enterprise_id) AS enterprises
+    for sid, products, enterprises in _run(
+        connection,
+        f"""SELECT x.standard_id, COUNT(DISTINCT x.product_id), COUNT(DISTINCT p.enterprise_id)
 FROM {_CODE_TABLE} l JOIN standard s ON s.code = l.code
 JOIN execution x ON x.standard_id = s.id AND x.valid_from <= :d AND x.valid_to > :d
 JOIN product p ON p.id = x.product_id
 WHERE EXISTS (SELECT 1 FROM product_version pv
               WHERE pv.product_id = p.id AND pv.valid_from <= :d AND pv.valid_to > :d)
-GROUP BY x.standard_id"""
-    )
-    for sid, products, enterprises in connection.execute(statement, params):
+GROUP BY x.standard_id""",
+        as_of,
+    ):
         counts[sid] = (int(products), int(enterprises))
     editions: dict[str, list[tuple[str, int | None, str]]] = defaultdict(list)
-    statement = _statement(
+    for code, year, status in _run(
+        connection,
         f"""SELECT s.code, s.year, {STATUS_SQL} AS status
-FROM {_NUMBER_TABLE} n JOIN standard s ON s.prefix = n.prefix AND s.number = n.number"""
-    )
-    for code, year, status in connection.execute(statement, params):
+FROM {_NUMBER_TABLE} n JOIN standard s ON s.prefix = n.prefix AND s.number = n.number""",
+        as_of,
+    ):
         if status is not None:
             editions[edition_base(code, year)].append((code, year, status))
     for found in editions.values():
@@ -353,15 +370,28 @@ FROM {_NUMBER_TABLE} n JOIN standard s ON s.prefix = n.prefix AND s.number = n.n
     return facts, counts, editions
 
 
-def answer_codes(connection: Connection, texts: Iterable[str], as_of: dt.date) -> dict[str, Answer]:
-    """The answer to each distinct code text, as of a date (see the module's docstring)."""
-    parsed: dict[str, StandardCode | StandardCodeError] = {}
-    for text in texts:
-        if text not in parsed:
-            try:
-                parsed[text] = parse(text)
-            except StandardCodeError as exc:
-                parsed[text] = exc
+def parse_text(text: str) -> StandardCode | StandardCodeError:
+    """The code a piece of a cell names, or why it names none."""
+    try:
+        return parse(text)
+    except StandardCodeError as exc:
+        return exc
+
+
+def first_code(cells: Iterable[ListedCell]) -> StandardCode | None:
+    """The first code of the list that parses (None when none does): read until it is found."""
+    for cell in cells:
+        for text in split_cell(cell.text):
+            code = parse_text(text)
+            if isinstance(code, StandardCode):
+                return code
+    return None
+
+
+def answer_codes(
+    connection: Connection, parsed: dict[str, StandardCode | StandardCodeError], as_of: dt.date
+) -> dict[str, Answer]:
+    """The answer to each distinct code text (parsed, or why not), as of a date."""
     keys = {text: register_key(code) for text, code in parsed.items() if isinstance(code, StandardCode)}
     facts, counts, editions = _read_catalog(
         connection,
@@ -382,6 +412,41 @@ def answer_codes(connection: Connection, texts: Iterable[str], as_of: dt.date) -
         key = keys[text]
         answers[text] = _answer(code, key, facts.get(key.code), counts, editions, ends, as_of)
     return answers
+
+
+CELL_CHUNK = 20_000
+"""Cells answered together: the catalog is read once per chunk, and memory stays flat."""
+
+
+def answer_cells(
+    connection: Connection, cells: Iterable[ListedCell], as_of: dt.date, *, chunk: int = CELL_CHUNK
+) -> Iterator[tuple[ListedCell, list[tuple[str, Answer]]]]:
+    """Each cell of the list with the answer to each code it holds, in order, chunk by chunk.
+
+    A cell is split into its codes as the import splits a register's standard
+    cell (several codes each get their own answer); the distinct codes of a
+    chunk are parsed once (right after the split, while the parser's cache
+    still holds them) and answered together.
+    """
+    batch: list[tuple[ListedCell, list[str]]] = []
+    parsed: dict[str, StandardCode | StandardCodeError] = {}
+
+    def answered() -> Iterator[tuple[ListedCell, list[tuple[str, Answer]]]]:
+        answers = answer_codes(connection, parsed, as_of)
+        for cell, texts in batch:
+            yield cell, [(text, answers[text]) for text in texts]
+
+    for cell in cells:
+        texts = split_cell(cell.text)
+        for text in texts:
+            if text not in parsed:
+                parsed[text] = parse_text(text)
+        batch.append((cell, texts))
+        if len(batch) >= chunk:
+            yield from answered()
+            batch, parsed = [], {}
+    if batch:
+        yield from answered()
 
 
 def _answer(
@@ -447,18 +512,11 @@ def _answer(
     )
 
 
-def pieces_of(cells: Sequence[ListedCell]) -> list[list[str]]:
-    """The codes of each cell as written, in order (a cell may hold several: 、 ； , or line breaks)."""
-    return [split_cell(cell.text) for cell in cells]
-
-
-def answer_rows(
-    cells: Sequence[ListedCell], pieces: Sequence[Sequence[str]], answers: dict[str, Answer]
-) -> Iterator[tuple[Any, ...]]:
+def answer_rows(answered: Iterable[tuple[ListedCell, list[tuple[str, Answer]]]]) -> Iterator[tuple[Any, ...]]:
     """One row per code of the list, in LOOKUP_FIELDS order."""
-    for cell, texts in zip(cells, pieces, strict=True):
-        for text in texts:
-            yield (text, cell.row, *answers[text].values())
+    for cell, found in answered:
+        for text, answer in found:
+            yield (text, cell.row, *answer.values())
 
 
 # --- the officer's workbook, written back -------------------------------------------------
@@ -469,8 +527,7 @@ UNKNOWN_FILL = "FFEB9C"  # and light yellow ("neutral"): not in the catalog, und
 
 def write_back(
     listed: CodeList,
-    pieces: Sequence[Sequence[str]],
-    answers: dict[str, Answer],
+    answered: Iterable[tuple[ListedCell, list[tuple[str, Answer]]]],
     columns: Sequence[Column],
     stream: IO[bytes],
 ) -> int:
@@ -483,7 +540,8 @@ def write_back(
     know light yellow (the answer cells only: the officer's cells keep their own
     look). A cell of several codes gets one line per code in each answer cell.
     A CSV list becomes a workbook of its rows, every cell text as in the file.
-    ``columns`` name LOOKUP_FIELDS after ``input`` and ``row``.
+    ``answered`` is :func:`answer_cells` of the list's cells; ``columns`` name
+    LOOKUP_FIELDS after ``input`` and ``row``.
     """
     from openpyxl import Workbook, load_workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -520,12 +578,12 @@ def write_back(
     yellow = PatternFill("solid", start_color=UNKNOWN_FILL, end_color=UNKNOWN_FILL)
     wrap = Alignment(wrap_text=True, vertical="top")
     positions = [LOOKUP_FIELDS.index(column.key) - 2 for column in columns]
-    answered = 0
-    for cell, texts in zip(listed.cells, pieces, strict=True):
-        if not texts or cell.row is None:
+    rows = 0
+    for cell, answers in answered:
+        if not answers or cell.row is None:
             continue
-        found = [answers[text].values() for text in texts]
-        statuses = {answers[text].status for text in texts}
+        found = [answer.values() for _, answer in answers]
+        statuses = {answer.status for _, answer in answers}
         fill = red if statuses & OUTDATED else yellow if statuses & UNKNOWN else None
         for offset, (column, position) in enumerate(zip(columns, positions, strict=True)):
             values = [values[position] for values in found]
@@ -539,9 +597,9 @@ def write_back(
                 target.alignment = wrap
             if fill is not None:
                 target.fill = fill
-        answered += 1
+        rows += 1
     workbook.save(stream)
-    return answered
+    return rows
 
 
 def _shown(value: Any) -> str:

@@ -154,41 +154,40 @@ def lookup_command(
         cells = lookup.cells_of(sys.stdin.read().splitlines(), numbered=True)
     else:
         cells = lookup.cells_of(codes or (), numbered=False)
-    pieces = lookup.pieces_of(cells)
-    texts = list(dict.fromkeys(text for found in pieces for text in found))
-    if not texts:
-        where = f"{file}: " if file is not None else ""
-        raise InputError(f"{where}no standard code to look up (the list is empty)")
+    if lookup.first_code(cells) is None:
+        raise InputError(_nothing_to_look_up(cells, file))
+    language = lang.value
+    tally: Counter[str] = Counter()
+
+    def counted(answered: Iterable[tuple[Any, list[tuple[str, Any]]]]) -> Iterator[Any]:
+        for cell, found in answered:
+            tally.update(answer.status for _, answer in found)
+            yield cell, found
+
     register = open_register(options(ctx).db)
     try:
         with register.engine.connect() as connection:
-            answers = lookup.answer_codes(connection, texts, date)
+            answered = counted(lookup.answer_cells(connection, cells, date))
+            if listed is not None and chosen is QueryFormat.xlsx:
+                columns = [_column(key, language) for key in lookup.LOOKUP_FIELDS[2:]]
+                with output_stream(output, binary=True) as stream:
+                    lookup.write_back(listed, answered, columns, stream)
+                written: int | None = sum(tally.values())
+            elif chosen is QueryFormat.table:
+                keys = list(_TABLE_FIELDS)
+                columns = [_column(key, language) for key in keys]
+                written = write_rows(
+                    _project(lookup.answer_rows(answered), keys), columns, chosen, output,
+                    title=f"{_as_of(language)} {date}", row_style=_style,
+                )  # fmt: skip
+            else:
+                full = chosen in (QueryFormat.json, QueryFormat.jsonl)
+                columns = [_column(key, language) for key in lookup.LOOKUP_FIELDS]
+                rows = lookup.answer_rows(answered)
+                found = rows if full else _editions_as_text(rows)
+                written = write_rows(found, columns, chosen, output, title="lookup", row_style=None)
     finally:
         register.dispose()
-    tally = Counter(answers[text].status for found in pieces for text in found)
-    if tally["invalid"] == sum(tally.values()):
-        shown = "; ".join(f"{text!r}: {answers[text].note}" for text in texts[:3])
-        raise InputError(f"no standard code could be read ({shown}{'; …' if len(texts) > 3 else ''})")
-    language = lang.value
-    if listed is not None and chosen is QueryFormat.xlsx:
-        columns = [_column(key, language) for key in lookup.LOOKUP_FIELDS[2:]]
-        with output_stream(output, binary=True) as stream:
-            lookup.write_back(listed, pieces, answers, columns, stream)
-        written: int | None = sum(tally.values())
-    else:
-        rows = lookup.answer_rows(cells, pieces, answers)
-        if chosen is QueryFormat.table:
-            keys = list(_TABLE_FIELDS)
-            columns = [_column(key, language) for key in keys]
-            written = write_rows(
-                _project(rows, keys), columns, chosen, output, title=f"{_as_of(language)} {date}",
-                row_style=_style,
-            )  # fmt: skip
-        else:
-            full = chosen in (QueryFormat.json, QueryFormat.jsonl)
-            columns = [_column(key, language) for key in lookup.LOOKUP_FIELDS]
-            found = rows if full else _editions_as_text(rows)
-            written = write_rows(found, columns, chosen, output, title="lookup", row_style=None)
     if written is None:
         return
     summary = ", ".join(
@@ -198,6 +197,18 @@ def lookup_command(
         f"{_as_of('en')} {date}: {sum(tally.values())} codes: {summary}"
         + (f"; written to {output}" if output is not None else "")
     )
+
+
+def _nothing_to_look_up(cells: Sequence[Any], file: Path | None) -> str:
+    from stdreg.codes.standard_code import split_cell
+    from stdreg.lookup import parse_text
+
+    where = f"{file}: " if file is not None else ""
+    texts = list(dict.fromkeys(text for cell in cells for text in split_cell(cell.text)))
+    if not texts:
+        return f"{where}no standard code to look up (the list is empty)"
+    shown = "; ".join(f"{text!r}: {getattr(parse_text(text), 'reason', '')}" for text in texts[:3])
+    return f"{where}no standard code could be read ({shown}{'; …' if len(texts) > 3 else ''})"
 
 
 def _same_file(one: Path, other: Path) -> bool:
