@@ -242,7 +242,7 @@ def test_the_table_says_each_status_in_words(stdreg, tmp_path):
     lines = run.stdout.splitlines()
     assert lines[0] == f"截至 {AS_OF}"
     assert "被代替" in lines[3] and "GB/T 13023-2018" in lines[3]
-    assert "目录中无" in lines[4] and "现行" not in lines[4]
+    assert "目录中无" in lines[4] and "现行" not in lines[4] and "目录中无此标准" in lines[4]
     assert "现行" in lines[5]
     english = stdreg.ok("lookup", "QB/T 1234-2000", "--lang", "en", "--as-of", AS_OF).stdout
     assert "not in the catalog" in english
@@ -365,6 +365,7 @@ def test_the_workbook_is_written_back_with_the_answers_beside_its_columns(stdreg
     assert answer(4, "status") == "现行\n现行"
     assert answer(5, "status") == "不是标准号"
     assert (answer(6, "status"), answer(6, "current_edition")) == ("未注年代号", "GB/T 19001-2016")
+    assert answer(3, "note") == "应改用 GB/T 13023-2018"
     assert answer(7, "status") is None  # no code in the row, no answer
     # outdated rows are highlighted, unknown codes marked, current rows left plain
     fills = {r: sheet.cell(r, column["status"]).fill.start_color.rgb for r in (3, 4, 5, 6)}
@@ -420,4 +421,7 @@ def test_the_second_sheet_is_found_by_its_code_column(stdreg, tmp_path):
 
 
 def test_library_doctests():
+    from stdreg.cli import lookup_cmd
+
     assert doctest.testmod(lookup).failed == 0
+    assert doctest.testmod(lookup_cmd).failed == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -63,6 +64,20 @@ _NATURE_WORDS = {
     "recommended": ("推荐性", "recommended"),
     "guidance": ("指导性", "guidance"),
 }
+_NOTE_WORDS = (
+    # the library's notes are English (JSON); tables and workbooks in Chinese say them in Chinese
+    ("edition not in the catalog", "目录中无此版本"),
+    ("not in the catalog", "目录中无此标准"),
+    ("undated code", "未注年代号"),
+    ("withdrawn without replacement", "已废止，无替代标准"),
+    ("the catalog knows ", "目录中有 "),
+    ("current edition is ", "现行版本为 "),
+    ("move to ", "应改用 "),
+    ("in force from ", "实施日期 "),
+    ("not a standard code: ", "不是标准号："),
+    ("; ", "；"),
+)
+_NONE_CURRENT = re.compile(r"none is current on (\S+)")
 _TABLE_FIELDS = (
     "input", "code", "status", "move_to", "current_edition", "products", "enterprises", "note",
 )  # fmt: skip
@@ -241,10 +256,24 @@ def _column(key: str, lang: str) -> Column:
             return label(value, lang)
         if key == "editions" and isinstance(value, list):
             return ", ".join(value) or None
+        if key == "note" and lang == "zh":
+            return _chinese_note(value)
         return value
 
     justify = "right" if key in ("products", "enterprises", "row") else "left"
     return Column(key, _pick(_LABELS[key], lang), show, justify, _TABLE_DROP.get(key, 0))
+
+
+def _chinese_note(note: str) -> str:
+    """A note in Chinese.
+
+    >>> _chinese_note("edition not in the catalog; current edition is GB/T 19001-2016")
+    '目录中无此版本；现行版本为 GB/T 19001-2016'
+    """
+    note = _NONE_CURRENT.sub(r"\1 无现行版本", note)
+    for english, chinese in _NOTE_WORDS:
+        note = note.replace(english, chinese)
+    return note
 
 
 def _style(row: Sequence[Any]) -> str | None:
