@@ -9,12 +9,15 @@ import io
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
 from builders import CATALOG_HEADERS, row, write_csv
 from stdreg import lookup
 from stdreg.cli.app import app
+from stdreg.codes.standard_code import parse
 from stdreg.lookup import LOOKUP_FIELDS
 
 AS_OF = "2024-06-01"
@@ -425,3 +428,15 @@ def test_library_doctests():
 
     assert doctest.testmod(lookup).failed == 0
     assert doctest.testmod(lookup_cmd).failed == 0
+
+
+@given(
+    st.sampled_from(["GB/T", "GB", "QB/T", "JC/T", "DB33/T", "T/ZZB", "ISO"]),
+    st.integers(1, 99999),
+    st.integers(1950, 2030),
+)
+def test_an_edition_without_its_year_is_the_undated_code(issuer, number, year):
+    separator = ":" if issuer == "ISO" else "-"
+    dated = parse(f"{issuer} {number}{separator}{year}")
+    assert dated.year == year
+    assert lookup.edition_base(dated.code, dated.year) == parse(f"{issuer} {number}").code
