@@ -28,7 +28,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -543,61 +544,149 @@ def write_back(
     ``answered`` is :func:`answer_cells` of the list's cells; ``columns`` name
     LOOKUP_FIELDS after ``input`` and ``row``.
     """
-    from openpyxl import Workbook, load_workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    from openpyxl import load_workbook
+    from openpyxl.styles import Font
 
-    from stdreg.render.rows import safe_sheet_title
-
-    if listed.sheet is not None:
-        try:
-            workbook = load_workbook(listed.path)
-        except Exception as exc:  # read once already: a failure now is the file changing under us
-            raise InputError(f"{listed.path}: cannot be read back to write the answers ({exc})") from exc
-        sheet = workbook[listed.sheet]
-    else:
-        workbook = Workbook()
-        sheet = workbook.active
-        assert sheet is not None
-        sheet.title = safe_sheet_title(listed.path.stem)
-        for number, cells in iter_cells(listed.path):
-            for index, value in enumerate(cells, start=1):
-                if value is not None and value != "":
-                    _put(sheet.cell(number, index), value)
+    positions = [LOOKUP_FIELDS.index(column.key) - 2 for column in columns]
+    if listed.sheet is None:
+        return _csv_back(listed, answered, columns, positions, stream)
+    try:
+        workbook = load_workbook(listed.path)
+    except Exception as exc:  # read once already: a failure now is the file changing under us
+        raise InputError(f"{listed.path}: cannot be read back to write the answers ({exc})") from exc
+    sheet = workbook[listed.sheet]
     first = sheet.max_column + 1
-    bold = Font(bold=True)
     if listed.header_row:
         for offset, column in enumerate(columns):
             cell = sheet.cell(listed.header_row, first + offset)
             _put(cell, column.heading)
-            cell.font = bold
-    for offset, column in enumerate(columns):
-        wide = sum(2 if ord(ch) > 0x2E7F else 1 for ch in column.heading)
-        sheet.column_dimensions[get_column_letter(first + offset)].width = max(12, min(40, wide + 4))
-    red = PatternFill("solid", start_color=OUTDATED_FILL, end_color=OUTDATED_FILL)
-    yellow = PatternFill("solid", start_color=UNKNOWN_FILL, end_color=UNKNOWN_FILL)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    positions = [LOOKUP_FIELDS.index(column.key) - 2 for column in columns]
+            cell.font = Font(bold=True)
+    _widths(sheet, columns, first)
+    from openpyxl.cell.cell import Cell
+
+    styles = _looks(lambda: Cell(sheet))
     rows = 0
     for cell, answers in answered:
         if not answers or cell.row is None:
             continue
-        found = [answer.values() for _, answer in answers]
-        statuses = {answer.status for _, answer in answers}
-        fill = red if statuses & OUTDATED else yellow if statuses & UNKNOWN else None
-        for offset, (column, position) in enumerate(zip(columns, positions, strict=True)):
-            values = [values[position] for values in found]
-            if column.show is not None:
-                values = [column.show(value) for value in values]
+        values, several, kind = _answer_values(answers, columns, positions)
+        look = styles.get((kind, several))
+        for offset, value in enumerate(values):
             target = sheet.cell(cell.row, first + offset)
-            if len(values) == 1:
-                _put(target, values[0])
-            else:
-                _put(target, "\n".join("" if value is None else _shown(value) for value in values))
-                target.alignment = wrap
-            if fill is not None:
-                target.fill = fill
+            _put(target, value)
+            if look is not None:
+                target._style = copy(look)
         rows += 1
+    workbook.save(stream)
+    return rows
+
+
+def _looks(new_cell: Callable[[], Any]) -> dict[tuple[str | None, bool], Any]:
+    """The style of each kind of answer cell (highlight, several lines), set up once.
+
+    Setting a fill cell by cell makes openpyxl hash the fill for every cell (most
+    of the time of a 100,000-row list); the styles are copied from these instead.
+    """
+    from openpyxl.styles import Alignment, PatternFill
+
+    fills = {
+        "outdated": PatternFill("solid", start_color=OUTDATED_FILL, end_color=OUTDATED_FILL),
+        "unknown": PatternFill("solid", start_color=UNKNOWN_FILL, end_color=UNKNOWN_FILL),
+        None: None,
+    }
+    looks = {}
+    for kind, fill in fills.items():
+        for several in (False, True):
+            if fill is None and not several:
+                continue
+            cell = new_cell()
+            if fill is not None:
+                cell.fill = fill
+            if several:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            looks[(kind, several)] = cell._style
+    return looks
+
+
+def _widths(sheet: Any, columns: Sequence[Column], first: int) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for offset, column in enumerate(columns):
+        wide = sum(2 if ord(ch) > 0x2E7F else 1 for ch in column.heading)
+        sheet.column_dimensions[get_column_letter(first + offset)].width = max(12, min(40, wide + 4))
+
+
+def _answer_values(
+    answers: list[tuple[str, Answer]], columns: Sequence[Column], positions: Sequence[int]
+) -> tuple[list[Any], bool, str | None]:
+    """The answer cells of one row (a cell of several codes: one line per code), and its highlight."""
+    found = [answer.values() for _, answer in answers]
+    statuses = {answer.status for _, answer in answers}
+    kind = "outdated" if statuses & OUTDATED else "unknown" if statuses & UNKNOWN else None
+    cells = []
+    for column, position in zip(columns, positions, strict=True):
+        values = [values[position] for values in found]
+        if column.show is not None:
+            values = [column.show(value) for value in values]
+        if len(values) == 1:
+            cells.append(values[0])
+        else:
+            cells.append("\n".join("" if value is None else _shown(value) for value in values))
+    return cells, len(found) > 1, kind
+
+
+def _csv_back(
+    listed: CodeList,
+    answered: Iterable[tuple[ListedCell, list[tuple[str, Answer]]]],
+    columns: Sequence[Column],
+    positions: Sequence[int],
+    stream: IO[bytes],
+) -> int:
+    """A CSV list as a workbook of its rows with the answers beside, streamed (memory stays flat)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import Cell
+    from openpyxl.styles import Font
+
+    from stdreg.render.rows import safe_sheet_title, xlsx_value
+
+    width = 0
+    for _, cells in iter_cells(listed.path):
+        width = max(width, len(cells))
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(safe_sheet_title(listed.path.stem))
+    _widths(sheet, columns, width + 1)
+    styles = _looks(lambda: WriteOnlyCell(sheet))
+    bold = Font(bold=True)
+    pending = iter(answered)
+    following = next(pending, None)
+    rows = 0
+    for number, cells in iter_cells(listed.path):
+        line = [xlsx_value(sheet, value if value != "" else None, WriteOnlyCell) for value in cells]
+        line += [None] * (width - len(cells))
+        if number == listed.header_row:
+            for column in columns:
+                heading = WriteOnlyCell(sheet, value=column.heading)
+                heading.font = bold
+                line.append(heading)
+        while following is not None and (following[0].row or 0) < number:
+            following = next(pending, None)
+        if following is not None and following[0].row == number:
+            if following[1]:
+                values, several, kind = _answer_values(following[1], columns, positions)
+                look = styles.get((kind, several))
+                for value in values:
+                    cell = xlsx_value(sheet, value, WriteOnlyCell)
+                    if look is not None:
+                        if not isinstance(cell, Cell):
+                            cell = WriteOnlyCell(sheet, value=cell)
+                        cell._style = copy(look)
+                    line.append(cell)
+                rows += 1
+            following = next(pending, None)
+        sheet.append(line)
+    for _ in pending:  # the answers are a generator over the register: finish it
+        pass
     workbook.save(stream)
     return rows
 
