@@ -182,6 +182,34 @@ def query_sql(db_path: str, date: str, by: str, value: str) -> None:
     connection.close()
 
 
+# -- lookup -----------------------------------------------------------------------------------
+
+LOOKUP_SQL = """
+SELECT l.code, s.title, s.status, s.implemented_on, s.withdrawn_on, s.outdated_from,
+       r.code AS replaced_by, s.adopted_code, s.degree,
+       (SELECT COUNT(DISTINCT x.product_id) FROM execution x
+        WHERE x.standard_id = s.id AND x.valid_from <= :d AND x.valid_to > :d) AS products
+FROM lookup_code l LEFT JOIN standard s ON s.code = l.code LEFT JOIN standard r ON r.id = s.replaced_by_id
+"""
+
+
+def lookup_sql(db_path: str, list_path: str, date: str) -> None:
+    """The list's distinct cells, as written, matched exactly to the catalog by one join: JSON lines."""
+    with open(list_path, encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        column = next(reader).index("执行标准")
+        codes = list(dict.fromkeys(cells[column] for cells in reader))
+    connection = _read_only(db_path)
+    connection.execute("CREATE TEMPORARY TABLE lookup_code (code TEXT PRIMARY KEY)")
+    connection.executemany("INSERT INTO lookup_code VALUES (?)", [(code,) for code in codes])
+    cursor = connection.execute(LOOKUP_SQL, {"d": date})
+    names = [column[0] for column in cursor.description]
+    write = sys.stdout.write
+    for row in cursor:
+        write(json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False) + "\n")
+    connection.close()
+
+
 # -- workbook writing ---------------------------------------------------------------------------
 
 
@@ -216,6 +244,7 @@ def xlsx_write(json_path: str, out_path: str) -> None:
 
 
 COMMANDS: dict[str, Callable[..., None]] = {
+    "lookup-sql": lookup_sql,
     "csv-sqlite3": csv_sqlite3,
     "csv-copy": csv_copy,
     "xlsx-openpyxl": xlsx_openpyxl,

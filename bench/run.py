@@ -55,6 +55,8 @@ YEAR = 2011
 AS_OF = f"{YEAR}-12-31"
 QUERY_INDUSTRY = "造纸"
 QUERY_NAME = "纸业"  # a two-character search inside enterprise names
+LOOKUP_STANDARDS = 100_000  # the catalog of the lookup row (issue: a 100,000-standard catalog)
+LOOKUP_CODES = 100_000  # the codes of its list
 MEMORY_TARGET_MIB = 300.0
 MIN_CLI_RUNS = 10
 PG_URL_ENV = "STDREG_BENCH_PG_URL"
@@ -67,6 +69,7 @@ GROUPS = {
     "report": "report --format json against one aggregation query",
     "report-xlsx": "report --format xlsx against a bare write-only workbook",
     "query": "query (a filter, a name search) against the same SQL",
+    "lookup": "lookup of 100,000 codes in a 100,000-standard catalog against one bare join",
     "cli": "--version and --help against a minimal Typer app",
 }
 
@@ -815,6 +818,65 @@ class Bench:
                 self.measure(mine, query, cwd, cwd / "stdreg.csv")
                 self.measure(base, sql, cwd, cwd / "baseline.csv")
             self.sections[-1].notes.append(_line_counts(cwd / "stdreg.csv", cwd / "baseline.csv"))
+
+    def group_lookup(self) -> None:
+        """stdreg lookup of a 100,000-code list against one bare SQL join of the same list (SQLite)."""
+        if not self.sqlite:
+            return
+        self.log(f"lookup of {LOOKUP_CODES:,} codes in a catalog of {LOOKUP_STANDARDS:,} standards")
+        mine = Measurement(
+            "lookup",
+            "stdreg lookup --file LIST.csv --format jsonl",
+            f"stdreg lookup --file LIST.csv --as-of {AS_OF} --format jsonl  # {LOOKUP_CODES:,} codes",
+            LOOKUP_CODES,
+        )
+        base = Measurement(
+            "lookup-sql",
+            "the list's cells joined to standard as written (sqlite3), JSON lines",
+            f"python bench/baselines.py lookup-sql REGISTER LIST.csv {AS_OF}",
+            LOOKUP_CODES,
+        )
+        self.sections.append(Section("lookup", "Lookup (标准查新)", mine, [Comparison(base, "time", None)]))
+        code, help_text = capture([*self.stdreg, "lookup", "--help"])
+        if code != 0:
+            mine.unavailable = "not available yet (stdreg lookup --help fails)"
+            return
+        register = self.ensure_register()
+        if register is None:
+            mine.unavailable = "no register (the import failed)"
+            return
+        catalog, listed = datagen.ensure_lookup(
+            DATA, LOOKUP_STANDARDS, LOOKUP_CODES, self.data.csv, log=self.log
+        )
+        cwd = self.work("lookup")
+        db = cwd / "register.sqlite"
+        shutil.copyfile(register, db)  # the report and query rows keep a register without this catalog
+        self.log("  importing the catalog (not measured)")
+        run = run_process(
+            [*self.stdreg, "--db", str(db), "catalog", "import", str(catalog), "--as-of", AS_OF], cwd=cwd
+        )
+        if run.returncode != 0:
+            mine.unavailable = f"the catalog import failed: {run.error}"
+            return
+        lookup = [
+            *self.stdreg,
+            "--db",
+            str(db),
+            "lookup",
+            "--file",
+            str(listed),
+            "--as-of",
+            AS_OF,
+            "-f",
+            "jsonl",
+        ]
+        sql = self.baseline("lookup-sql", db, listed, AS_OF)
+        run_process(lookup, cwd=cwd)  # warm-up
+        run_process(sql, cwd=cwd)
+        for _ in range(self.repeat):
+            self.measure(mine, lookup, cwd, cwd / "stdreg.jsonl")
+            self.measure(base, sql, cwd, cwd / "baseline.jsonl")
+        self.sections[-1].notes.append(_line_counts(cwd / "stdreg.jsonl", cwd / "baseline.jsonl"))
 
     def group_cli(self) -> None:
         self.log("--version and --help")

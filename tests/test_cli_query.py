@@ -480,7 +480,7 @@ def test_xlsx_to_a_pipe_is_binary(county):
 
 
 def test_xlsx_to_a_terminal_is_refused(monkeypatch):
-    from stdreg.cli import query_cmd
+    from stdreg.cli import common
     from stdreg.errors import UsageError
 
     class Terminal(io.StringIO):
@@ -489,9 +489,9 @@ def test_xlsx_to_a_terminal_is_refused(monkeypatch):
 
     monkeypatch.setattr(sys, "stdout", Terminal())
     with pytest.raises(UsageError, match="-o"):
-        query_cmd._format(query_cmd.QueryFormat.xlsx, None)
-    assert query_cmd._format(None, Path("x.xlsx")) is query_cmd.QueryFormat.xlsx
-    assert query_cmd._format(None, Path("x.txt")) is query_cmd.QueryFormat.table
+        common.output_format(common.QueryFormat.xlsx, None)
+    assert common.output_format(None, Path("x.xlsx")) is common.QueryFormat.xlsx
+    assert common.output_format(None, Path("x.txt")) is common.QueryFormat.table
 
 
 def test_json_is_utf8_with_chinese_unescaped(county):

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from stdreg.bulk import ARRAY_CHUNK, CHUNK, DATE_COLUMNS, Bulk
 from stdreg.errors import InputError, UsageError
 from stdreg.models import ENTERPRISE_FIELDS, OPEN_END, PRODUCT_FIELDS, STATED_BITS
+from stdreg.standards import replacement_ends
 from stdreg.timeline import Plan, Version
 
 if TYPE_CHECKING:
@@ -1364,33 +1365,11 @@ def outdated_products(
     rows = list(iter_rows(connection, Filters(as_of=as_of, outdated=True), AdoptionRule()))
     codes = sorted({row[index["standard"]] for row in rows})
     facts: dict[str, tuple[str | None, int | None]] = {}
-    by_id: dict[int, tuple[str, str | None, int | None]] = {}
-    bulk = Bulk(connection)
-    for sid, code, outdated_from, replaced_by in bulk.select_in(
-        "SELECT id, code, outdated_from, replaced_by_id FROM standard WHERE code IN", codes
+    for code, outdated_from, replaced_by in Bulk(connection).select_in(
+        "SELECT code, outdated_from, replaced_by_id FROM standard WHERE code IN", codes
     ):
         facts[code] = (iso(outdated_from), replaced_by)
-        by_id[sid] = (code, iso(outdated_from), replaced_by)
-    day = as_of.isoformat()
-
-    def move_to(replaced_by: int | None) -> str | None:
-        seen: set[int] = set()
-        current = replaced_by
-        code = None
-        while current is not None and current not in seen:
-            seen.add(current)
-            if current not in by_id:
-                for sid, c, outdated, nxt in bulk.select_in(
-                    "SELECT id, code, outdated_from, replaced_by_id FROM standard WHERE id IN", [current]
-                ):
-                    by_id[sid] = (c, iso(outdated), nxt)
-            if current not in by_id:
-                break
-            code, outdated, nxt = by_id[current]
-            if outdated is None or outdated > day or nxt is None:
-                break
-            current = nxt
-        return code
+    ends = replacement_ends(connection, (r for _, r in facts.values() if r is not None), as_of)
 
     found = []
     floor = since.isoformat() if since is not None else None
@@ -1409,7 +1388,7 @@ def outdated_products(
                 row[index["status"]],
                 outdated_from,
                 row[index["replaced_by"]],
-                move_to(replaced_by),
+                ends.get(replaced_by) if replaced_by is not None else None,
             )
         )
     found.sort(key=lambda r: (r[0] is None, r[0] or "", r[1] or "", r[3], r[4], r[5]))

@@ -354,7 +354,9 @@ _OUTDATED = "(s.outdated_from IS NOT NULL AND s.outdated_from <= :d)"
 
 # The standard's status on :d: its facts carry their own dates (SPEC.md, "Dates"),
 # so a standard withdrawn in 2009 was current in 2008, and one implemented later is upcoming.
-_STATUS = f"""CASE
+# A standard a catalog names only as replaced (or withdrawn) from a later date was current
+# until then. NULL for a standard that only registers name (no catalog gave it a status).
+STATUS_SQL = f"""CASE
     WHEN s.id IS NULL THEN NULL
     WHEN {_OUTDATED} THEN CASE
         WHEN s.status IN ('replaced', 'withdrawn') THEN s.status
@@ -362,6 +364,7 @@ _STATUS = f"""CASE
     WHEN s.implemented_on IS NOT NULL AND s.implemented_on > :d THEN 'upcoming'
     WHEN s.status IN ('replaced', 'withdrawn') THEN 'current'
     WHEN s.status = 'upcoming' AND s.implemented_on IS NOT NULL THEN 'current'
+    WHEN s.status IS NULL AND s.outdated_from IS NOT NULL THEN 'current'
     ELSE s.status END"""
 
 # The register keeps "" for a brand cell that said 无 (a later 无 then overrides an earlier
@@ -373,7 +376,7 @@ _ROW_COLUMNS = f"""
     CASE WHEN f.adopting = 1 THEN 1 ELSE 0 END AS adopting,
     CASE WHEN {_PRODUCT_ADOPTS} THEN 1 ELSE 0 END AS product_adopting,
     CASE WHEN {_OUTDATED} THEN 1 ELSE 0 END AS outdated,
-    {_STATUS} AS status,
+    {STATUS_SQL} AS status,
     (SELECT r.code FROM standard r WHERE r.id = s.replaced_by_id) AS replaced_by,
     e.region
 """

@@ -280,6 +280,7 @@ def _register_commands() -> None:
         db_cmd,
         history_cmd,
         import_cmd,
+        lookup_cmd,
         merge_cmd,
         query_cmd,
         refresh_cmd,
@@ -307,6 +308,9 @@ def _register_commands() -> None:
     )
     app.command("check", cls=StdregCommand, help=check_cmd.check_command.__doc__)(check_cmd.check_command)
     app.command("merge", cls=StdregCommand, help=merge_cmd.merge_command.__doc__)(merge_cmd.merge_command)
+    app.command("lookup", cls=StdregCommand, help=lookup_cmd.lookup_command.__doc__)(
+        lookup_cmd.lookup_command
+    )
 
 
 _register_commands()

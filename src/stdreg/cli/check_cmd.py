@@ -6,8 +6,18 @@ from typing import Annotated, Any
 
 import typer
 
-from stdreg.cli.common import Lang, LangOption, Messages, OutputOption, options, parse_date_option
-from stdreg.cli.query_cmd import FormatOption, QueryFormat, _format, _write
+from stdreg.cli.common import (
+    FormatOption,
+    Lang,
+    LangOption,
+    Messages,
+    OutputOption,
+    QueryFormat,
+    options,
+    output_format,
+    parse_date_option,
+    write_rows,
+)
 
 EXIT_OUTDATED = 4
 """``stdreg check`` found products made to an outdated standard (no other command exits 4)."""
@@ -64,7 +74,7 @@ def check_command(
 
     date = parse_date_option(as_of) if as_of is not None else dt.date.today()
     floor = parse_date_option(since, "--since") if since is not None else None
-    chosen = _format(format, output)
+    chosen = output_format(format, output)
     from stdreg.store import open_register
 
     register = open_register(options(ctx).db)
@@ -92,10 +102,10 @@ def check_command(
                 values[0] = values[1] = ""
             previous = group
             shown.append(tuple(values))
-        _write(shown, columns, chosen, output, title=title, row_style=None)
+        write_rows(shown, columns, chosen, output, title=title, row_style=None)
     else:
         columns = [Column(key, _pick(_LABELS[key], language)) for key in audit.CHECK_FIELDS]
-        _write(rows, columns, chosen, output, title="check", row_style=None)
+        write_rows(rows, columns, chosen, output, title="check", row_style=None)
     messages = Messages()
     if not rows:
         messages.info(f"{title}: no product is made to a withdrawn or replaced standard")

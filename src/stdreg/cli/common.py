@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -11,11 +12,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from stdreg.errors import UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from stdreg.render.rows import Column
 
 
 @dataclass
@@ -38,6 +44,34 @@ class ReportFormat(StrEnum):
     table = "table"
     json = "json"
     xlsx = "xlsx"
+
+
+class QueryFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    jsonl = "jsonl"
+    xlsx = "xlsx"
+
+
+_SUFFIX_FORMATS = {
+    ".csv": QueryFormat.csv,
+    ".json": QueryFormat.json,
+    ".jsonl": QueryFormat.jsonl,
+    ".ndjson": QueryFormat.jsonl,
+    ".xlsx": QueryFormat.xlsx,
+}
+
+FormatOption = Annotated[
+    QueryFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format (default: from the -o file's suffix, else table). "
+        "csv is UTF-8 with BOM; xlsx needs -o or a redirected standard output.",
+        show_default=False,
+    ),
+]
 
 
 class Lang(StrEnum):
@@ -190,3 +224,47 @@ def output_stream(path: Path | None, *, binary: bool = False) -> Iterator[IO[Any
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def output_format(chosen: QueryFormat | None, output: Path | None) -> QueryFormat:
+    """The format asked for, or the one the output file's suffix names, or table."""
+    if chosen is None:
+        chosen = (
+            _SUFFIX_FORMATS.get(output.suffix.lower(), QueryFormat.table) if output else QueryFormat.table
+        )
+    if chosen is QueryFormat.xlsx and output is None and sys.stdout.isatty():
+        raise UsageError("an xlsx workbook is not for a terminal: give -o FILE.xlsx, or redirect the output")
+    return chosen
+
+
+def write_rows(
+    found: Iterable[Sequence[Any]],
+    columns: Sequence[Column],
+    chosen: QueryFormat,
+    output: Path | None,
+    *,
+    title: str | None,
+    row_style: Any,
+) -> int | None:
+    """Write the rows; their number, or None when the reader of standard output went away."""
+    from stdreg.render import rows as render
+
+    try:
+        if chosen is QueryFormat.table:
+            with output_stream(output) as stream:
+                return render.write_table(found, columns, stream, title=title, row_style=row_style)
+        writer = render.WRITERS[chosen.value]
+        with output_stream(output, binary=True) as stream:
+            if chosen is QueryFormat.xlsx:
+                return writer(found, columns, stream, sheet_title=title or "query")
+            return writer(found, columns, stream)
+    except BrokenPipeError:
+        # `stdreg query | head`: stop quietly; later writes to stdout go nowhere
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return None
+    finally:
+        # the cursor is closed now, while its connection is still open
+        close = getattr(found, "close", None)
+        if close is not None:
+            close()

@@ -6,8 +6,17 @@ from typing import Annotated, Any
 
 import typer
 
-from stdreg.cli.common import Lang, LangOption, Messages, OutputOption, options
-from stdreg.cli.query_cmd import FormatOption, QueryFormat, _format, _write
+from stdreg.cli.common import (
+    FormatOption,
+    Lang,
+    LangOption,
+    Messages,
+    OutputOption,
+    QueryFormat,
+    options,
+    output_format,
+    write_rows,
+)
 from stdreg.errors import UsageError
 
 _LABELS = {
@@ -57,7 +66,7 @@ def history_command(
 
     if (enterprise is None) == (standard is None):
         raise UsageError("give an enterprise (USCC or organization code) or --standard CODE, not both")
-    chosen = _format(format, output)
+    chosen = output_format(format, output)
     # what changed is told in --lang where people read it (the table, the workbook); JSON, JSON
     # lines and CSV are for programs and keep the English texts
     language = lang.value
@@ -103,11 +112,11 @@ def history_command(
             )
             for row in rows
         ]
-        written = _write(shown, columns, chosen, output, title=heading, row_style=None)
+        written = write_rows(shown, columns, chosen, output, title=heading, row_style=None)
     else:
         columns = [Column(key, _pick(_LABELS[key], language)) for key in audit.HISTORY_FIELDS]
         values = [row.values() for row in rows]
-        written = _write(values, columns, chosen, output, title=subject.replace("/", "-"), row_style=None)
+        written = write_rows(values, columns, chosen, output, title=subject.replace("/", "-"), row_style=None)
     if written == 0 and chosen is QueryFormat.table:
         Messages().info(f"{heading}: no recorded changes")
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
 from collections.abc import Iterable, Iterator, Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -14,28 +11,22 @@ import typer
 
 from stdreg.cli.common import (
     ConfigOption,
+    FormatOption,
     Lang,
     LangOption,
     Messages,
     OutputOption,
+    QueryFormat,
     YearOption,
     as_of_date,
     options,
-    output_stream,
+    output_format,
+    write_rows,
 )
-from stdreg.errors import UsageError
 
 if TYPE_CHECKING:
     from stdreg.query import Unmatched
     from stdreg.render.rows import Column
-
-
-class QueryFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-    jsonl = "jsonl"
-    xlsx = "xlsx"
 
 
 class Level(StrEnum):
@@ -55,25 +46,6 @@ class CountKey(StrEnum):
     standard = "standard"
     region = "region"
 
-
-_SUFFIX_FORMATS = {
-    ".csv": QueryFormat.csv,
-    ".json": QueryFormat.json,
-    ".jsonl": QueryFormat.jsonl,
-    ".ndjson": QueryFormat.jsonl,
-    ".xlsx": QueryFormat.xlsx,
-}
-
-FormatOption = Annotated[
-    QueryFormat | None,
-    typer.Option(
-        "--format",
-        "-f",
-        help="Output format (default: from the -o file's suffix, else table). "
-        "csv is UTF-8 with BOM; xlsx needs -o or a redirected standard output.",
-        show_default=False,
-    ),
-]
 
 app = typer.Typer(no_args_is_help=False)
 
@@ -257,7 +229,7 @@ def query_command(
         brand_title=brand_title,
     )
     filters.check()
-    chosen = _format(format, output)
+    chosen = output_format(format, output)
     rule = load_adoption_rule(config)
     from stdreg.render import rows as render
 
@@ -279,7 +251,7 @@ def query_command(
                     found = _project(found, [column.key for column in columns])
                 title = f"{_as_of_label(lang)} {date}"
                 style = _outdated_red(columns) if not full else None
-            written = _write(found, columns, chosen, output, title=title, row_style=style)
+            written = write_rows(found, columns, chosen, output, title=title, row_style=style)
             unmatched = q.unmatched_filters(connection, filters)
     finally:
         register.dispose()
@@ -335,22 +307,11 @@ def sql_command(
     from stdreg.sql_sandbox import run_sql
     from stdreg.store import resolve_url
 
-    chosen = _format(format, output)
+    chosen = output_format(format, output)
     with run_sql(resolve_url(options(ctx).db), statement, timeout=timeout) as (names, found):
         columns = [Column(key) for key in _unique(names)]
-        written = _write(found, columns, chosen, output, title=None, row_style=None) if columns else 0
+        written = write_rows(found, columns, chosen, output, title=None, row_style=None) if columns else 0
     _tell(written, chosen, output)
-
-
-def _format(chosen: QueryFormat | None, output: Path | None) -> QueryFormat:
-    """The format asked for, or the one the output file's suffix names, or table."""
-    if chosen is None:
-        chosen = (
-            _SUFFIX_FORMATS.get(output.suffix.lower(), QueryFormat.table) if output else QueryFormat.table
-        )
-    if chosen is QueryFormat.xlsx and output is None and sys.stdout.isatty():
-        raise UsageError("an xlsx workbook is not for a terminal: give -o FILE.xlsx, or redirect the output")
-    return chosen
 
 
 def _as_of_label(lang: Lang) -> str:
@@ -389,39 +350,6 @@ def _unique(names: Sequence[str]) -> list[str]:
         seen[name] = count + 1
         unique.append(name if count == 0 else f"{name}_{count + 1}")
     return unique
-
-
-def _write(
-    found: Iterable[Sequence[Any]],
-    columns: Sequence[Column],
-    chosen: QueryFormat,
-    output: Path | None,
-    *,
-    title: str | None,
-    row_style: Any,
-) -> int | None:
-    """Write the rows; their number, or None when the reader of standard output went away."""
-    from stdreg.render import rows as render
-
-    try:
-        if chosen is QueryFormat.table:
-            with output_stream(output) as stream:
-                return render.write_table(found, columns, stream, title=title, row_style=row_style)
-        writer = render.WRITERS[chosen.value]
-        with output_stream(output, binary=True) as stream:
-            if chosen is QueryFormat.xlsx:
-                return writer(found, columns, stream, sheet_title=title or "query")
-            return writer(found, columns, stream)
-    except BrokenPipeError:
-        # `stdreg query | head`: stop quietly; later writes to stdout go nowhere
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return None
-    finally:
-        # the cursor is closed now, while its connection is still open
-        close = getattr(found, "close", None)
-        if close is not None:
-            close()
 
 
 def _tell(written: int | None, chosen: QueryFormat, output: Path | None) -> None:

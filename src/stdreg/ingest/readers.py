@@ -80,20 +80,12 @@ def open_source(
     encoding: str | None = None,
 ) -> SourceFile:
     """Open a register or catalog file; raise InputError naming the file when it cannot be read."""
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, not a file")
-    if path.stat().st_size == 0:
-        raise InputError(f"{path}: the file is empty")
+    _check_file(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _open_xlsx(path, want, sheet)
     if suffix == ".xls":
-        raise InputError(
-            f"{path}: old .xls workbooks are not supported; open it in Excel or WPS and "
-            "save it as .xlsx (文件 → 另存为 → Excel 工作簿 *.xlsx)"
-        )
+        raise InputError(f"{path}: {_XLS_ADVICE}")
     if suffix in JSON_SUFFIXES or suffix in TABULAR_SUFFIXES or suffix == "":
         found = _binary_kind(path)
         if found is not None:
@@ -104,6 +96,55 @@ def open_source(
     if suffix in TABULAR_SUFFIXES or suffix == "":
         return _open_delimited(path, want, encoding)
     raise InputError(f"{path}: unsupported file type {suffix!r} (use .xlsx, .csv, .tsv or .jsonl)")
+
+
+def iter_cells(path: Path, *, sheet: str | None = None) -> Iterator[tuple[int, list[Any]]]:
+    """The numbered rows of cells of a workbook's sheet (default the first) or a CSV/TSV file.
+
+    No header is looked for: for lists that are neither registers nor catalogs
+    (``stdreg lookup``). Raises InputError naming the file when it cannot be read.
+    """
+    _check_file(path)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _xlsx_cells(path, sheet)
+    if suffix == ".xls":
+        raise InputError(f"{path}: {_XLS_ADVICE}")
+    found = _binary_kind(path)
+    if found is not None:
+        hint = "; if it is an .xlsx workbook, name it .xlsx" if found == "a zip archive" else ""
+        raise InputError(f"{path}: {found}, not a {suffix or 'text'} file{hint}")
+    return _delimited_cells(path, None)[1]
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The names of a workbook's sheets, in order."""
+    import openpyxl
+
+    _check_file(path)
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True)
+    except Exception as exc:  # any parser failure: the file is unreadable
+        raise InputError(f"{path}: not a valid .xlsx workbook ({_reason(exc)})") from exc
+    try:
+        return list(workbook.sheetnames)
+    finally:
+        workbook.close()
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a file")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: the file is empty")
+
+
+_XLS_ADVICE = (
+    "old .xls workbooks are not supported; open it in Excel or WPS and "
+    "save it as .xlsx (文件 → 另存为 → Excel 工作簿 *.xlsx)"
+)
 
 
 def _binary_kind(path: Path) -> str | None:
@@ -306,7 +347,8 @@ def _grid_bound(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> int:
     return lowest * (26 * blocks if blocks else 16_384)
 
 
-def _open_xlsx(path: Path, want: str | None, sheet: str | None) -> SourceFile:
+def _xlsx_cells(path: Path, sheet: str | None) -> Iterator[tuple[int, list[Any]]]:
+    """The numbered rows of one sheet: calamine for sheets that fit in memory, else openpyxl."""
     if not zipfile.is_zipfile(path):
         found = _binary_kind(path)
         reason = {
@@ -318,9 +360,12 @@ def _open_xlsx(path: Path, want: str | None, sheet: str | None) -> SourceFile:
         raise InputError(f"{path}: not a valid .xlsx workbook ({reason})")
     xml_size = _inspect_zip(path)
     if xml_size <= CALAMINE_MAX_XML and _calamine_available() and _fits_calamine(path):
-        stream = _calamine_rows(path, sheet)
-    else:
-        stream = _openpyxl_rows(path, sheet)
+        return _calamine_rows(path, sheet)
+    return _openpyxl_rows(path, sheet)
+
+
+def _open_xlsx(path: Path, want: str | None, sheet: str | None) -> SourceFile:
+    stream = _xlsx_cells(path, sheet)
     head: list[list[Any]] = []
     numbers: list[int] = []
     for number, cells in stream:
@@ -482,7 +527,8 @@ def _delimiter(path: Path, first_line: str) -> str:
     return max(counts, key=lambda d: counts[d]) if max(counts.values()) else ","
 
 
-def _open_delimited(path: Path, want: str | None, encoding: str | None) -> SourceFile:
+def _delimited_cells(path: Path, encoding: str | None) -> tuple[str, Iterator[tuple[int, list[Any]]]]:
+    """The encoding of a CSV or TSV file and its numbered rows."""
     if path.stat().st_size == 0:
         raise InputError(f"{path}: the file is empty")
     chosen = encoding or detect_encoding(path)
@@ -514,7 +560,11 @@ def _open_delimited(path: Path, want: str | None, encoding: str | None) -> Sourc
         finally:
             handle.close()
 
-    stream = numbered()
+    return chosen, numbered()
+
+
+def _open_delimited(path: Path, want: str | None, encoding: str | None) -> SourceFile:
+    chosen, stream = _delimited_cells(path, encoding)
     head = [cells for _, (_, cells) in zip(range(HEADER_SEARCH_ROWS), stream, strict=False)]
     header = _header_or_fail(path, head, want)
 
