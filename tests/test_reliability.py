@@ -442,17 +442,17 @@ def test_upgrade_creates_a_missing_register_at_the_latest_revision(stdreg):
 
 
 @pytest.mark.parametrize(
-    ("content", "message"),
+    ("content", "code", "message"),
     [
-        (b"SQLite format 3\x00" + os.urandom(2000), "cannot read the register"),
-        (b"not a database at all, just text\n" * 100, "cannot read the register"),
+        (b"SQLite format 3\x00" + os.urandom(2000), 65, "is damaged"),
+        (b"not a database at all, just text\n" * 100, 1, "is not a stdreg register"),
     ],
 )
 @pytest.mark.sqlite_only("a damaged or foreign file where the SQLite register should be")
-def test_upgrade_refuses_a_file_that_is_not_a_readable_register(stdreg, content, message):
+def test_upgrade_refuses_a_file_that_is_not_a_readable_register(stdreg, content, code, message):
     Path(stdreg.db).write_bytes(content)
     run = stdreg("db", "upgrade")
-    assert run.exit_code == 1
+    assert run.exit_code == code
     assert message in run.stderr and "Traceback" not in run.stderr
     assert Path(stdreg.db).read_bytes() == content
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -150,6 +149,9 @@ class Messages:
             self._plain(text)
 
     def error(self, text: str) -> None:
+        from stdreg.store import mask_passwords
+
+        text = mask_passwords(text)  # an error may quote a URL as its user typed it
         if self.tty:
             self.console.print(f"Error: {text}", markup=False, style="bold red")
         else:
@@ -158,7 +160,7 @@ class Messages:
 
 @contextmanager
 def output_stream(path: Path | None, *, binary: bool = False) -> Iterator[IO[Any]]:
-    """Standard output, or a file written whole or not at all."""
+    """Standard output, or a file written whole or not at all (see stdreg.outputs)."""
     if path is None:
         if binary:
             yield sys.stdout.buffer
@@ -166,15 +168,7 @@ def output_stream(path: Path | None, *, binary: bool = False) -> Iterator[IO[Any
             yield sys.stdout
         sys.stdout.flush()
         return
-    tmp = path.with_name(path.name + ".part")
-    try:
-        handle = open(tmp, "wb" if binary else "w", encoding=None if binary else "utf-8")  # noqa: SIM115
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
-    try:
-        with handle:
-            yield handle
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    from stdreg.outputs import open_output
+
+    with open_output(path, binary=binary) as handle:
+        yield handle
