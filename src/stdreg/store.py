@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 # The newest revision in migrations/versions. Kept here so that opening a register at
 # this revision costs one SELECT instead of importing Alembic (a test checks it is right).
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
 
 DB_ENV = "STDREG_DB"
 DEFAULT_DB_NAME = "register.sqlite"
@@ -431,6 +431,13 @@ def _has_foreign_tables(register: Register) -> bool:
 
     names = set(inspect(register.engine).get_table_names())
     return bool(names - {"alembic_version"})
+
+
+def register_identity(connection: Connection) -> str | None:
+    """The register's identity (a UUID, see models.RegisterIdentity); None before revision 0006."""
+    from sqlalchemy import text
+
+    return connection.execute(text("SELECT id FROM register_identity")).scalar()
 
 
 def row_counts(register: Register) -> dict[str, int]:

@@ -21,16 +21,18 @@ def info(
 ) -> None:
     """Where the register is, its schema revision, and how many rows each table holds."""
     from stdreg.merge import merged_regions
-    from stdreg.store import display_url, head_revision, open_register, row_counts
+    from stdreg.store import display_url, head_revision, open_register, register_identity, row_counts
 
     register = open_register(options(ctx).db)
     try:
         with register.engine.connect() as connection:
             merged = merged_regions(connection)
+            identity = register_identity(connection)
         facts = {
             "url": display_url(register.url) if register.path is None else register.url,
             "path": str(register.path) if register.path else None,
             "backend": register.engine.dialect.name,
+            "identity": identity,
             "schema_revision": register.revision(),
             "latest_revision": head_revision(),
             "rows": row_counts(register),
@@ -43,6 +45,7 @@ def info(
         return
     typer.echo(f"register:  {facts['path'] or facts['url']}")
     typer.echo(f"backend:   {facts['backend']}")
+    typer.echo(f"identity:  {identity}")
     typer.echo(f"schema:    {facts['schema_revision']} (latest {facts['latest_revision']})")
     for table, count in facts["rows"].items():  # type: ignore[union-attr]
         typer.echo(f"  {table:<20} {count:>12,}")
