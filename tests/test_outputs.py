@@ -142,3 +142,42 @@ def test_a_replaced_output_keeps_its_permissions(county, tmp_path):
     county.ok("query", "--format", "csv", "-o", path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert "GB/T 1-2008" in path.read_text(encoding="utf-8")
+
+
+# --- passwords are never written or shown --------------------------------------------------
+
+SECRET_URL = "postgresql+psycopg://county:S3cret-pw@127.0.0.1:1/city"
+
+
+@pytest.mark.sqlite_only("the lock and holder files beside a SQLite register")
+def test_the_lock_files_are_private_and_hold_no_password(county, tmp_path, monkeypatch):
+    from stdreg.store import open_register, writer_lock
+
+    monkeypatch.setattr("sys.argv", ["stdreg", "merge", SECRET_URL, "--region", "衢州市"])
+    register = open_register(county.db)
+    try:
+        with writer_lock(register):
+            holder = Path(county.db + ".lock.holder")
+            assert "S3cret" not in holder.read_text(encoding="utf-8")
+            assert "county:***@127.0.0.1" in holder.read_text(encoding="utf-8")
+            for path in (holder, Path(county.db + ".lock")):
+                assert stat.S_IMODE(path.stat().st_mode) == 0o600
+            run = county("import", write_csv(tmp_path / "r.csv", [row(3, "纸", "GB/T 1-2008")]))
+    finally:
+        register.dispose()
+    assert run.exit_code == 75
+    assert "S3cret" not in run.stderr and "county:***@127.0.0.1:1/city" in run.stderr, run.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--db", "postgresql+psycopg://county:S3cret-pw@[not a host", "db", "info"),
+        ("--db", "nosuchdriver://county:S3cret-pw@host/db", "query"),
+        ("merge", SECRET_URL, "--region", "衢州市"),
+    ],
+)
+def test_a_url_in_an_error_is_shown_without_its_password(stdreg, args):
+    run = stdreg(*args)
+    assert run.exit_code != 0
+    assert "S3cret" not in run.stderr + run.stdout and "***" in run.stderr, run.stderr

@@ -113,6 +113,12 @@ def summary_count(summary: dict[str, object], key: str) -> int:
     return value if isinstance(value, int) else 0
 
 
+def _masked(text: str) -> str:
+    from stdreg.store import mask_passwords
+
+    return mask_passwords(text)  # a message may quote a URL as its user typed it
+
+
 class Messages:
     """Messages for people on stderr: rich on a terminal, timestamped plain lines otherwise."""
 
@@ -137,21 +143,21 @@ class Messages:
     def info(self, text: str) -> None:
         if self.quiet:
             return
+        text = _masked(text)
         if self.tty:
             self.console.print(text, markup=False)
         else:
             self._plain(text)
 
     def problem(self, text: str) -> None:
+        text = _masked(text)
         if self.tty:
             self.console.print(text, markup=False, style="yellow")
         else:
             self._plain(text)
 
     def error(self, text: str) -> None:
-        from stdreg.store import mask_passwords
-
-        text = mask_passwords(text)  # an error may quote a URL as its user typed it
+        text = _masked(text)
         if self.tty:
             self.console.print(f"Error: {text}", markup=False, style="bold red")
         else:
