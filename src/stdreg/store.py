@@ -72,6 +72,18 @@ def sqlite_uri(path: Path, mode: str = "ro") -> str:
     return path.resolve().as_uri() + f"?mode={mode}"
 
 
+def read_only_uri(path: Path) -> str:
+    """The ``file:`` URI that reads the register at ``path``, even in a folder this user cannot write.
+
+    In a read-only folder SQLite cannot make the -shm file a WAL reader needs; with no
+    write-ahead log left there, nothing can change the file, so it is opened immutable.
+    """
+    uri = sqlite_uri(path)
+    if not os.access(path.parent, os.W_OK) and not path.with_name(path.name + "-wal").exists():
+        uri += "&immutable=1"
+    return uri
+
+
 # user:password@ in any URL; what precedes the @ may itself hold '@' in a malformed URL
 _URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@]*):[^\s/]*@")
 
@@ -143,7 +155,6 @@ def _on_read_only_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA query_only=ON")
     cursor.close()
 
 
@@ -193,8 +204,9 @@ def check_integrity(register: Register) -> None:
     if found != ["ok"]:
         if not _looks_like_sqlite(path):
             raise DatabaseError(f"{path} is not a stdreg register (it is not a SQLite database)")
+        found_text = " ".join("; ".join(found).split())[:200]
         raise RegisterDamaged(
-            f"the register {path} is damaged ({'; '.join(found)[:200]}); nothing was written to it. "
+            f"the register {path} is damaged ({found_text}); nothing was written to it. "
             f"Restore the last backup (its .backup-* copies), or salvage what is left with "
             f"`sqlite3 {path} .recover | sqlite3 recovered.sqlite`"
         )
@@ -323,12 +335,7 @@ def create_engine_for(url: str) -> Engine:
         if path is not None and read_only_reason(path) is not None:
             import sqlite3
 
-            # in a read-only folder SQLite cannot make the -shm file a WAL reader needs:
-            # with no write-ahead log left there, nothing can change the file, so it is immutable
-            wal = path.with_name(path.name + "-wal")
-            uri = sqlite_uri(path)
-            if not os.access(path.parent, os.W_OK) and not wal.exists():
-                uri += "&immutable=1"
+            uri = read_only_uri(path)
             engine = create_engine(
                 "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
             )
