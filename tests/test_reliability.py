@@ -193,7 +193,7 @@ def test_every_bulk_writer_takes_the_lock(stdreg, tmp_path, command):
 
 @pytest.mark.sqlite_only("the lock file beside a SQLite register; a server's lock dies with its session")
 def test_a_lock_file_left_behind_blocks_nothing(stdreg, tmp_path):
-    stdreg.ok("db", "info")
+    stdreg.ok("db", "upgrade")
     Path(stdreg.db + ".lock").write_text("4242 2020-01-01 02:00:00 import old.csv\n", encoding="utf-8")
     stdreg.ok("import", write_csv(tmp_path / "r.csv", [row(1, "纸", "GB/T 1-2008")]))
 

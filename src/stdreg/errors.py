@@ -73,3 +73,7 @@ class RegisterAccessError(StdregError):
     """This user may not write the register, its folder or its lock file."""
 
     exit_code = EXIT_NO_PERMISSION
+
+
+class NoRegister(DatabaseError):
+    """There is no register where one was asked for (and it was not to be created)."""

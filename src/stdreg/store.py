@@ -23,6 +23,7 @@ from urllib.parse import quote, unquote
 from stdreg.errors import (
     DatabaseError,
     DiskFull,
+    NoRegister,
     RegisterAccessError,
     RegisterDamaged,
     RegisterLocked,
@@ -363,7 +364,7 @@ def open_register(db: str | None, *, create: bool = True) -> Register:
             raise UsageError(f"{path} is a directory, not a register database")
         if not path.exists():
             if not create:
-                raise DatabaseError(f"no register at {path} (it is created on first import)")
+                raise NoRegister(f"no register at {path} (it is created on first import)")
             if path.parent.is_dir() and not os.access(path.parent, os.W_OK):
                 raise RegisterAccessError(
                     f"no register at {path}, and its folder is read-only for this user: "
@@ -391,7 +392,7 @@ def open_register(db: str | None, *, create: bool = True) -> Register:
         if _has_foreign_tables(register):
             raise DatabaseError(f"{display_url(url)} holds tables but is not a stdreg register")
         if not create:  # e.g. a source to merge: only read, never set up
-            raise DatabaseError(f"{display_url(url)} is not a stdreg register (it is empty)")
+            raise NoRegister(f"{display_url(url)} is not a stdreg register (it is empty)")
         # two first runs at once (two cron jobs on a new register): one creates, the other waits
         with writer_lock(register, wait=60):
             if register.revision() is None:
