@@ -181,3 +181,10 @@ def test_a_url_in_an_error_is_shown_without_its_password(stdreg, args):
     run = stdreg(*args)
     assert run.exit_code != 0
     assert "S3cret" not in run.stderr + run.stdout and "***" in run.stderr, run.stderr
+
+
+@pytest.mark.sqlite_only("the register is a file only on SQLite")
+def test_the_refresh_log_is_never_the_register(county, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    refused(county, "refresh", "--inbox", inbox, "--log-file", county.db, what="it is the register")
