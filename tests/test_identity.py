@@ -29,6 +29,7 @@ def county(tmp_path: Path) -> Stdreg:
 
 
 def test_a_new_register_has_an_identity_shown_by_db_info(stdreg):
+    stdreg.ok("db", "upgrade")
     info = stdreg.ok("db", "info", "--format", "json").json()
     assert uuid.UUID(info["identity"]) and info["identity"] == identity(stdreg)
     assert f"identity:  {info['identity']}" in stdreg.ok("db", "info").stdout
