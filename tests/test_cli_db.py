@@ -17,6 +17,7 @@ from conftest import PROJECT
 
 
 def test_a_new_register_is_created_at_the_latest_revision(stdreg):
+    stdreg.ok("db", "upgrade")
     info = stdreg.ok("db", "info", "--format", "json").json()
     assert info["backend"] == stdreg.backend
     assert info["path"] == (stdreg.db if stdreg.backend == "sqlite" else None)
@@ -43,7 +44,7 @@ def test_default_register_lives_in_the_data_directory(tmp_path, monkeypatch):
 
 
 def test_a_register_from_a_newer_stdreg_is_refused(stdreg):
-    stdreg.ok("db", "info")
+    stdreg.ok("db", "upgrade")
     stdreg.sql("UPDATE alembic_version SET version_num = '9999_from_the_future'")
     for command in (["db", "info"], ["report", "--year", "2011"], ["db", "upgrade"]):
         run = stdreg(*command)
@@ -59,7 +60,7 @@ def test_a_file_that_is_not_a_register_is_refused(stdreg):
 
 
 def test_upgrade_of_a_current_register_is_a_no_op(stdreg):
-    stdreg.ok("db", "info")
+    stdreg.ok("db", "upgrade")
     assert "already at the latest revision" in stdreg.ok("db", "upgrade").stderr
 
 
@@ -97,6 +98,7 @@ def test_the_wheel_ships_the_migrations(tmp_path):
     Path(purelib, "test-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     db = tmp_path / "from-wheel.sqlite"
     env = {**os.environ, "PYTHONPATH": ""}
+    subprocess.run([str(env_dir / "bin" / "stdreg"), "--db", str(db), "db", "upgrade"], env=env, check=True)
     result = subprocess.run(
         [str(env_dir / "bin" / "stdreg"), "--db", str(db), "db", "info", "--format", "json"],
         capture_output=True,
@@ -121,3 +123,13 @@ def test_the_fast_revision_check_knows_the_newest_migration():
     from stdreg.store import SCHEMA_HEAD, head_revision
 
     assert head_revision() == SCHEMA_HEAD
+
+
+def test_db_info_on_no_register_says_how_to_start_and_creates_nothing(stdreg):
+    run = stdreg.ok("db", "info")
+    assert "no register there yet" in run.stdout and "stdreg import FILE" in run.stdout
+    info = stdreg.ok("db", "info", "--format", "json").json()
+    assert info["exists"] is False
+    if stdreg.backend == "sqlite":
+        assert not Path(stdreg.db).exists() and info["path"] == stdreg.db
+    assert stdreg.tables() == []

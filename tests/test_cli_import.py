@@ -467,3 +467,18 @@ def test_a_decompression_bomb_is_refused(stdreg, tmp_path):
     run = stdreg("import", path)
     assert run.exit_code == 3
     assert "decompression bomb" in run.stderr
+
+
+def test_a_date_in_a_warning_is_written_as_a_date(stdreg, tmp_path):
+    from openpyxl import load_workbook
+
+    headers = [*HEADERS, "计量检测体系确认"]
+    path = write_csv(
+        tmp_path / "m.csv",
+        [row(1, "纸", "GB/T 1-2008") + ["2012-01-01"], row(1, "纸板", "GB/T 1-2008") + ["2013-05-06"]],
+        headers,
+    )
+    summary = stdreg.ok("import", path, "--year", "2013", "--json").json()
+    warnings = list(load_workbook(summary["rejects_file"])["警告"].iter_rows(values_only=True))
+    (message,) = [r[3] for r in warnings[1:] if "differs from" in r[3]]
+    assert "differs from 2012-01-01 given earlier" in message and "datetime" not in message

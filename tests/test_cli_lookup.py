@@ -400,7 +400,7 @@ def test_the_list_itself_is_never_overwritten(stdreg, tmp_path):
     source = _workbook(stdreg.cwd / "list.xlsx")
     before = source.read_bytes()
     run = stdreg("lookup", "--file", source, "-o", source)
-    assert run.exit_code == 2 and "the list itself" in run.stderr
+    assert run.exit_code == 2 and "it is the input" in run.stderr
     assert source.read_bytes() == before
 
 

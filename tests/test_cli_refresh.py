@@ -254,7 +254,7 @@ def _refresh_process(db: str, inbox: Path, *extra: str) -> subprocess.Popen[str]
 
 @pytest.mark.parametrize("wait", ["0", "30"])
 def test_two_refreshes_at_once_one_waits_or_exits_75_and_nothing_is_lost(stdreg, inbox, wait):
-    stdreg.ok("db", "info")  # the register exists; both processes race for its lock only
+    stdreg.ok("db", "upgrade")  # the register exists; both processes race for its lock only
     names = [f"乡镇{n}.csv" for n in range(4)]
     for n, name in enumerate(names):
         drop(

@@ -64,7 +64,7 @@ def test_revert_of_an_import_restores_the_register(stdreg, tmp_path):
 
 
 def test_revert_of_the_first_import_empties_the_register(stdreg, tmp_path):
-    stdreg.ok("db", "info")
+    stdreg.ok("db", "upgrade")
     empty = register_rows(stdreg)
     batch = imported(stdreg, tmp_path, YEAR_2011, 2011)
     stdreg.ok("import", "--revert", str(batch))
@@ -174,7 +174,7 @@ def test_a_dry_run_revert_changes_nothing(stdreg, tmp_path):
 
 @pytest.mark.parametrize("complete", [False, True])
 def test_reverting_in_any_order_that_is_allowed_returns_to_empty(stdreg, tmp_path, complete):
-    stdreg.ok("db", "info")
+    stdreg.ok("db", "upgrade")
     empty = register_rows(stdreg)
     extra = ["--complete"] if complete else []
     batches = [

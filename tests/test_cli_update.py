@@ -493,3 +493,10 @@ def test_a_register_at_revision_0001_is_upgraded_and_keeps_every_row(stdreg, tmp
     if stdreg.backend == "sqlite":
         backups = list(Path(stdreg.db).parent.glob("register.backup-*.sqlite"))
         assert backups, "db upgrade takes a backup first"
+
+
+def test_an_update_that_changes_nothing_writes_no_batch(paper):
+    before = paper.dump()
+    run = paper.ok("update", "enterprise", U1, "--uscc", U1)
+    assert "nothing changed" in run.stderr and "no batch" in run.stderr
+    assert paper.dump() == before

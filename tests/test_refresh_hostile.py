@@ -44,7 +44,7 @@ def entries(folder: Path) -> set[str]:
 
 def created(stdreg) -> dict:
     """The dump of the register, created first if need be (the refresh would create it)."""
-    stdreg.ok("db", "info")
+    stdreg.ok("db", "upgrade")
     return stdreg.dump()
 
 

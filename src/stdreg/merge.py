@@ -170,6 +170,7 @@ def merge_register(
             target.engine.connect() as connection,
             connection.begin() as transaction,
         ):
+            identity = _refuse_same_register(connection, reading, location, region)
             today = dt.date.today()
             batch = new_batch(connection, MERGE, location, command_sha256(command), today, user)
             merger = _Merger(connection, reading, region, batch)
@@ -181,7 +182,7 @@ def merge_register(
                 text("UPDATE import_batch SET region = :r, rows_read = :n WHERE id = :b"),
                 {"r": region, "n": merger.rows_read, "b": batch},
             )
-            merger.remember_source(location)
+            merger.remember_source(location, identity)
             result = MergeResult(region, location, batch, merger.counts, merger.conflicts)
             if dry_run:
                 transaction.rollback()
@@ -189,6 +190,33 @@ def merge_register(
     finally:
         source.dispose()
     return result
+
+
+def _refuse_same_register(target: Connection, source: Connection, location: str, region: str) -> str | None:
+    """The source's identity, once it is known to be neither the target nor a source merged as another region.
+
+    Paths and URLs cannot tell: a backup, a hard link or a URL spelled otherwise names
+    the same register. Its identity (models.RegisterIdentity) can.
+    """
+    from stdreg.store import register_identity
+
+    identity = register_identity(source)
+    if identity is None:
+        return None
+    if identity == register_identity(target):
+        raise UsageError(
+            f"{location} is this register itself (the same identity {identity}: a copy, a backup, a link "
+            "or another spelling of it); nothing was merged"
+        )
+    merged_as = target.execute(
+        text("SELECT name FROM merge_source WHERE identity = :i AND name <> :r"), {"i": identity, "r": region}
+    ).scalar()
+    if merged_as is not None:
+        raise UsageError(
+            f"{location} was merged before as region {merged_as} (the same register, identity {identity}); "
+            f"merge it again as --region {merged_as}; nothing was merged"
+        )
+    return identity
 
 
 def merged_regions(connection: Connection) -> list[dict[str, Any]]:
@@ -311,10 +339,10 @@ class _Merger:
             "merge_row", ("source_id", "table_name", "source_row_id", "target_row_id"), self.new_rows
         )
 
-    def remember_source(self, location: str) -> None:
+    def remember_source(self, location: str, identity: str | None) -> None:
         self.connection.execute(
-            text("UPDATE merge_source SET location = :l, last_batch_id = :b WHERE id = :s"),
-            {"l": location, "b": self.batch, "s": self.source_id},
+            text("UPDATE merge_source SET location = :l, last_batch_id = :b, identity = :i WHERE id = :s"),
+            {"l": location, "b": self.batch, "s": self.source_id, "i": identity},
         )
 
     # --- ids ------------------------------------------------------------------------------

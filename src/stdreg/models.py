@@ -223,6 +223,20 @@ class MergeSource(SQLModel, table=True):
     name: str = Field(unique=True)
     location: str  # the path or URL (without password) it was last merged from
     last_batch_id: int | None = None  # the merge batch that last brought it in
+    identity: str | None = Field(default=None, max_length=36)  # its RegisterIdentity; None before 0006
+
+
+class RegisterIdentity(SQLModel, table=True):
+    """The register's own identity: one row, a UUID drawn at creation, kept by every file copy.
+
+    ``stdreg merge`` compares it to refuse a register merged into itself under another
+    spelling (its backup, a hard link, a URL written differently).
+    """
+
+    __tablename__ = "register_identity"
+
+    id: str = Field(primary_key=True, max_length=36)
+    created_at: dt.datetime
 
 
 class MergeRow(SQLModel, table=True):

@@ -37,7 +37,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
-import fcntl
 import hashlib
 import json
 import os
@@ -51,6 +50,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+try:  # flock tells the next run which leftovers a running refresh still writes
+    import fcntl
+except ImportError:  # Windows: no flock; leftovers are then told by their age alone
+    fcntl = None  # type: ignore[assignment]
 
 from stdreg.errors import EXIT_INVALID_INPUT, EXIT_OK, InputError, StdregError, UsageError
 from stdreg.store import Register, state_dir, writer_lock
@@ -501,6 +505,8 @@ def _exists(folder_fd: int, name: str) -> bool:
 
 def _unlocked(folder_fd: int, name: str) -> bool:
     """True when no running refresh holds the flock of this partial file (its writer is gone)."""
+    if fcntl is None:
+        return False  # cannot tell: kept until it is old enough (see _Scratch._clean)
     try:
         fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder_fd)
     except OSError:
@@ -530,7 +536,8 @@ def _transfer(source_fd: int, name: str, target_fd: int, target: str) -> None:
             raise OSError(errno.EINVAL, "not a regular file", name)
         copy = os.open(part, _CREATE, 0o600, dir_fd=target_fd)
         try:
-            fcntl.flock(copy, fcntl.LOCK_EX)  # tells the next run's clean-up it is being written
+            if fcntl is not None:  # tells the next run's clean-up it is being written
+                fcntl.flock(copy, fcntl.LOCK_EX)
             while chunk := os.read(source, 1 << 20):
                 view = memoryview(chunk)
                 while view:
@@ -570,7 +577,8 @@ class _Scratch:
         except OSError as exc:
             where = f"the temporary folder {tempfile.gettempdir()} (TMPDIR)"
             raise StdregError(f"cannot write in {where}: {exc.strerror}") from None
-        fcntl.flock(self._lock, fcntl.LOCK_EX)
+        if fcntl is not None:
+            fcntl.flock(self._lock, fcntl.LOCK_EX)
 
     def __enter__(self) -> _Scratch:
         return self
@@ -595,7 +603,7 @@ class _Scratch:
                     continue
                 fd = os.open(folder, _OPEN_FOLDER)
                 try:
-                    if _exists(fd, cls.LOCK):
+                    if fcntl is not None and _exists(fd, cls.LOCK):
                         stale = _unlocked(fd, cls.LOCK)
                     else:
                         stale = time.time() - st.st_mtime > cls.UNLOCKED_AGE

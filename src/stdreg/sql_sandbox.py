@@ -460,18 +460,16 @@ def read_only_engine(url: str, *, timeout: float = DEFAULT_TIMEOUT, watch: _Watc
     from sqlalchemy import create_engine, event
     from sqlalchemy.pool import NullPool
 
-    from stdreg.store import sqlite_path
+    from stdreg.store import read_only_uri, sqlite_path
 
     watch = watch or _Watch(timeout)
     if url.startswith("sqlite"):
-        from urllib.parse import quote
-
         path = sqlite_path(url)
         if path is None:
             raise UsageError("query sql needs a register file, not an in-memory database")
         if not path.is_file():
             raise UsageError(f"no register at {path} (it is created on first import)")
-        uri = "file:" + quote(str(path.resolve())) + "?mode=ro"
+        uri = read_only_uri(path.resolve())
 
         def connect() -> sqlite3.Connection:
             connection = sqlite3.connect(uri, uri=True, check_same_thread=False)

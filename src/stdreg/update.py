@@ -402,12 +402,36 @@ def _run_batch(
             more = f"\n  … and {len(errors) - 10} more" if len(errors) > 10 else ""
             raise UpdateRejected(f"nothing was changed:\n{shown}{more}", errors)
         updater.finish()
+        if not _wrote_anything(connection, batch_id):  # every change was already so: no empty batch
+            transaction.rollback()
+            notes = [*updater.notes, "nothing changed: the register already says so; no batch was written"]
+            return UpdateResult(None, notes, updater.counts)
         finish_batch(connection, batch_id, dict(updater.counts))
         if dry_run:
             transaction.rollback()
             return UpdateResult(None, updater.notes, updater.counts)
         transaction.commit()
     return UpdateResult(batch_id, updater.notes, updater.counts)
+
+
+# every table whose rows name the batch that wrote (or ended) them
+_BATCH_COLUMNS = (
+    ("enterprise", "batch_id"), ("enterprise_version", "batch_id"), ("enterprise_version", "closed_batch_id"),
+    ("enterprise_snapshot", "batch_id"), ("product", "batch_id"), ("product_version", "batch_id"),
+    ("product_version", "closed_batch_id"), ("standard", "batch_id"), ("execution", "batch_id"),
+    ("execution", "closed_batch_id"), ("change_log", "batch_id"),
+)  # fmt: skip
+
+
+def _wrote_anything(connection: Connection, batch_id: int) -> bool:
+    """Whether the batch wrote, ended or changed any row of the register."""
+    from sqlalchemy import text
+
+    exists = " UNION ALL ".join(
+        f"SELECT 1 FROM (SELECT 1 FROM {table} WHERE {column} = :b LIMIT 1) AS {table}_{column}"
+        for table, column in _BATCH_COLUMNS
+    )
+    return connection.execute(text(exists), {"b": batch_id}).first() is not None
 
 
 class Updater:

@@ -6,9 +6,11 @@ commands that need them, so ``stdreg --help`` and ``--version`` stay fast.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import re
 import shutil
+import sys
 import traceback
 from collections.abc import Sequence
 from enum import Enum
@@ -220,9 +222,15 @@ class StdregApp(StdregGroup):
         except (typer.Exit, typer.Abort, typer.exceptions.TyperException, KeyboardInterrupt):
             raise
         except Exception as exc:
+            from stdreg.store import translate_failure
+
             verbose = isinstance(ctx.obj, GlobalOptions) and ctx.obj.verbose
             if verbose:
                 traceback.print_exc()
+            known = translate_failure(exc, ctx.obj.db if isinstance(ctx.obj, GlobalOptions) else None)
+            if known is not None:
+                Messages().error(str(known))
+                raise typer.Exit(known.exit_code) from None
             Messages().error(
                 f"unexpected failure: {type(exc).__name__}: {exc}"
                 + ("" if verbose else " (run with --verbose for the traceback)")
@@ -270,7 +278,15 @@ def root(
     ] = False,
 ) -> None:
     """Keep the register current, and measure how many products adopt international standards."""
+    from stdreg.outputs import forget_protected, protect_register
+    from stdreg.store import resolve_url, sqlite_path
+
     ctx.obj = GlobalOptions(db=db, verbose=verbose)
+    # whatever the command writes, it never writes over its own register (stdreg.outputs)
+    forget_protected()
+    register_file = sqlite_path(resolve_url(db))
+    if register_file is not None:
+        protect_register(register_file)
 
 
 def _register_commands() -> None:
@@ -316,6 +332,17 @@ def _register_commands() -> None:
 _register_commands()
 
 
+def _never_fail_on_encoding() -> None:
+    # A Chinese Windows console is often GBK (cp936): a character it lacks (an emoji, a
+    # rare ideograph, U+00A0 in a file name) is shown as '?' instead of ending the command.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(Exception):
+                reconfigure(errors="replace")
+
+
 def main() -> None:
     """Console-script entry point."""
+    _never_fail_on_encoding()
     app(prog_name="stdreg")

@@ -47,12 +47,16 @@ def catalog_import(
     A status without a date counts from the as-of date (default today).
     """
     from stdreg.ingest.service import import_file
+    from stdreg.outputs import check_output, protect_inputs
     from stdreg.store import open_register, writer_lock
 
     date = as_of_date(as_of, year)
     messages = Messages()
+    protect_inputs([path])
     register = open_register(options(ctx).db)
     try:
+        if rejects is not None:
+            check_output(rejects)
         with writer_lock(register, wait=wait):
             result = import_file(
                 register,

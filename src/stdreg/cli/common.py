@@ -160,6 +160,12 @@ def summary_count(summary: dict[str, object], key: str) -> int:
     return value if isinstance(value, int) else 0
 
 
+def _masked(text: str) -> str:
+    from stdreg.store import mask_passwords
+
+    return mask_passwords(text)  # a message may quote a URL as its user typed it
+
+
 class Messages:
     """Messages for people on stderr: rich on a terminal, timestamped plain lines otherwise."""
 
@@ -184,18 +190,21 @@ class Messages:
     def info(self, text: str) -> None:
         if self.quiet:
             return
+        text = _masked(text)
         if self.tty:
             self.console.print(text, markup=False)
         else:
             self._plain(text)
 
     def problem(self, text: str) -> None:
+        text = _masked(text)
         if self.tty:
             self.console.print(text, markup=False, style="yellow")
         else:
             self._plain(text)
 
     def error(self, text: str) -> None:
+        text = _masked(text)
         if self.tty:
             self.console.print(f"Error: {text}", markup=False, style="bold red")
         else:
@@ -204,7 +213,7 @@ class Messages:
 
 @contextmanager
 def output_stream(path: Path | None, *, binary: bool = False) -> Iterator[IO[Any]]:
-    """Standard output, or a file written whole or not at all."""
+    """Standard output, or a file written whole or not at all (see stdreg.outputs)."""
     if path is None:
         if binary:
             yield sys.stdout.buffer
@@ -212,18 +221,10 @@ def output_stream(path: Path | None, *, binary: bool = False) -> Iterator[IO[Any
             yield sys.stdout
         sys.stdout.flush()
         return
-    tmp = path.with_name(path.name + ".part")
-    try:
-        handle = open(tmp, "wb" if binary else "w", encoding=None if binary else "utf-8")  # noqa: SIM115
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
-    try:
-        with handle:
-            yield handle
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    from stdreg.outputs import open_output
+
+    with open_output(path, binary=binary) as handle:
+        yield handle
 
 
 def output_format(chosen: QueryFormat | None, output: Path | None) -> QueryFormat:

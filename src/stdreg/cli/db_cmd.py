@@ -19,18 +19,47 @@ def info(
     ctx: typer.Context,
     format: Annotated[TableOrJson, typer.Option("--format", "-f", help="Output format.")] = TableOrJson.table,
 ) -> None:
-    """Where the register is, its schema revision, and how many rows each table holds."""
-    from stdreg.merge import merged_regions
-    from stdreg.store import display_url, head_revision, open_register, row_counts
+    """Where the register is, its schema revision, and how many rows each table holds.
 
-    register = open_register(options(ctx).db)
+    A register that does not exist yet is not created: db info says where it would be.
+    """
+    from stdreg.errors import NoRegister
+    from stdreg.merge import merged_regions
+    from stdreg.store import (
+        display_url,
+        head_revision,
+        open_register,
+        register_identity,
+        resolve_url,
+        row_counts,
+        sqlite_path,
+    )
+
+    try:
+        register = open_register(options(ctx).db, create=False)
+    except NoRegister:
+        url = resolve_url(options(ctx).db)
+        path = sqlite_path(url)
+        where = str(path) if path is not None else display_url(url)
+        if format is TableOrJson.json:
+            typer.echo(json.dumps({"url": where, "path": str(path) if path else None, "exists": False}))
+            return
+        typer.echo(f"register:  {where}")
+        typer.echo(
+            "there is no register there yet: `stdreg import FILE` creates it and imports FILE "
+            "(`stdreg db upgrade` creates an empty one); --db PATH-or-URL names another"
+        )
+        return
     try:
         with register.engine.connect() as connection:
             merged = merged_regions(connection)
+            identity = register_identity(connection)
         facts = {
             "url": display_url(register.url) if register.path is None else register.url,
             "path": str(register.path) if register.path else None,
+            "exists": True,
             "backend": register.engine.dialect.name,
+            "identity": identity,
             "schema_revision": register.revision(),
             "latest_revision": head_revision(),
             "rows": row_counts(register),
@@ -43,6 +72,7 @@ def info(
         return
     typer.echo(f"register:  {facts['path'] or facts['url']}")
     typer.echo(f"backend:   {facts['backend']}")
+    typer.echo(f"identity:  {identity}")
     typer.echo(f"schema:    {facts['schema_revision']} (latest {facts['latest_revision']})")
     for table, count in facts["rows"].items():  # type: ignore[union-attr]
         typer.echo(f"  {table:<20} {count:>12,}")

@@ -91,6 +91,7 @@ def import_command(
     register; 1 anything else.
     """
     from stdreg.ingest.service import import_file
+    from stdreg.outputs import check_output, protect_inputs
     from stdreg.store import open_register, writer_lock
 
     if revert is not None:
@@ -105,15 +106,18 @@ def import_command(
     if rejects is not None and len(files) > 1 and not rejects.is_dir():
         raise UsageError("with several files, --rejects must name an existing folder")
     messages = Messages()
+    protect_inputs(files)
     register = open_register(options(ctx).db)
     try:
+        targets = [
+            rejects / (path.name + ".rejects.xlsx") if rejects is not None and rejects.is_dir() else rejects
+            for path in files
+        ]
+        for target in targets:  # before anything is written
+            if target is not None:
+                check_output(target)
         with writer_lock(register, wait=wait):
-            for path in files:
-                target = (
-                    rejects / (path.name + ".rejects.xlsx")
-                    if rejects is not None and rejects.is_dir()
-                    else rejects
-                )
+            for path, target in zip(files, targets, strict=True):
                 with _progress(messages, path) as progress:
                     result = import_file(
                         register,

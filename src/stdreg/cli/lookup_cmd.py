@@ -161,8 +161,9 @@ def lookup_command(
     chosen = output_format(format, output)
     listed = None
     if file is not None:
-        if output is not None and chosen is QueryFormat.xlsx and _same_file(file, output):
-            raise UsageError(f"-o {output} is the list itself: give another file for the answers")
+        from stdreg.outputs import protect_inputs
+
+        protect_inputs([file])  # the answers never overwrite the list (any spelling of it)
         listed = lookup.read_list(file, sheet=sheet, column=column)
         cells = listed.cells
     elif codes == ["-"]:
@@ -224,13 +225,6 @@ def _nothing_to_look_up(cells: Sequence[Any], file: Path | None) -> str:
         return f"{where}no standard code to look up (the list is empty)"
     shown = "; ".join(f"{text!r}: {getattr(parse_text(text), 'reason', '')}" for text in texts[:3])
     return f"{where}no standard code could be read ({shown}{'; …' if len(texts) > 3 else ''})"
-
-
-def _same_file(one: Path, other: Path) -> bool:
-    try:
-        return one.resolve() == other.resolve()
-    except OSError:
-        return False
 
 
 def _pick(pair: tuple[str, str], lang: str) -> str:

@@ -47,7 +47,7 @@ def merge_command(
     """
     from stdreg.audit import current_user
     from stdreg.merge import merge_register, region_name
-    from stdreg.store import open_register, writer_lock
+    from stdreg.store import mask_passwords, open_register, writer_lock
 
     if region is not None and len(sources) > 1:
         raise UsageError("--region names the region of one SOURCE; merge several by their file names")
@@ -59,7 +59,7 @@ def merge_command(
     try:
         with writer_lock(register, wait=wait):
             for source, name in zip(sources, regions, strict=True):
-                command = f"stdreg merge {source} --region {name}"
+                command = f"stdreg merge {mask_passwords(source)} --region {name}"
                 result = merge_register(
                     register, source, region=name, command=command, user=current_user(), dry_run=dry_run
                 )

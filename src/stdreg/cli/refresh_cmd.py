@@ -56,6 +56,9 @@ class RefreshLog:
         self.quiet = quiet
         self.messages = Messages(quiet=quiet)
         if log_file is not None:
+            from stdreg.outputs import check_output
+
+            check_output(log_file)  # appended to, so never the register or one of its files
             try:
                 log_file.parent.mkdir(parents=True, exist_ok=True)
                 with open(log_file, "a", encoding="utf-8"):

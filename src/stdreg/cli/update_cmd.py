@@ -111,13 +111,15 @@ def update_command(
     from stdreg.audit import current_user
     from stdreg.ingest.problems import Problems, default_rejects_path
     from stdreg.ingest.service import file_sha256
+    from stdreg.outputs import check_output, protect_inputs
     from stdreg.store import open_register, writer_lock
     from stdreg.update import UpdateRejected, read_update_sheet, run_updates
 
     date = _date(as_of)
     problems = Problems(from_file.name)
     changes, read = read_update_sheet(from_file, problems, date)
-    target = rejects or default_rejects_path(from_file)
+    protect_inputs([from_file])
+    target = check_output(rejects or default_rejects_path(from_file))
     messages = Messages()
     if read == 0:
         raise UsageError(f"{from_file}: no changes below the header")

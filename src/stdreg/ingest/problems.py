@@ -107,10 +107,11 @@ def write_rejects(problems: Problems, path: Path, *, lang: str = "zh") -> Path:
         warnings.append(
             [excel_safe(problems.file), excel_safe(column), excel_safe(value), excel_safe(message), count]
         )
+    from stdreg.outputs import open_output
+
     try:
-        tmp = path.with_name(path.name + ".part")
-        workbook.save(tmp)
-        os.replace(tmp, path)
+        with open_output(path, binary=True) as stream:
+            workbook.save(stream)
     except OSError as exc:
         raise StdregError(f"cannot write the rejects file {path}: {exc}") from exc
     return path

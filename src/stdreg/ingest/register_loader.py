@@ -75,6 +75,13 @@ def gather(
     return enterprises
 
 
+def _as_written(value: Any) -> str:
+    """A value as the officer wrote it: a date in ISO form, never ``datetime.date(2012, 1, 1)``."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return repr(value) if isinstance(value, str) else str(value)
+
+
 def _merge_first(
     kept: list[Any], new: Sequence[Any], names: Sequence[str], problems: Problems, column: dict[str, str]
 ) -> None:
@@ -88,7 +95,7 @@ def _merge_first(
             problems.warn(
                 column.get(name, name),
                 value,
-                f"differs from {kept[index]!r} given earlier for the same enterprise or product: "
+                f"differs from {_as_written(kept[index])} given earlier for the same enterprise or product: "
                 "kept the first",
             )
 

@@ -26,6 +26,7 @@ from stdreg.ingest.problems import Problems, default_rejects_path, write_rejects
 from stdreg.ingest.readers import SourceFile, open_source
 from stdreg.ingest.staging import RegisterStage
 from stdreg.models import ImportBatch
+from stdreg.outputs import check_output
 from stdreg.store import Register
 
 BATCH = ImportBatch.__table__  # type: ignore[attr-defined]
@@ -153,7 +154,7 @@ def _import_file(
     for name in source.header.unknown:
         problems.warn(name, "", "unknown column ignored")
 
-    target = rejects_path or default_rejects_path(path)
+    target = check_output(rejects_path or default_rejects_path(path))
     with register.engine.connect() as connection, connection.begin() as transaction:
         stage = RegisterStage(connection) if source.kind == "register" else None
         rows, validator = _validate(source, problems, as_of, result, progress, stage)
