@@ -440,3 +440,13 @@ def test_an_edition_without_its_year_is_the_undated_code(issuer, number, year):
     dated = parse(f"{issuer} {number}{separator}{year}")
     assert dated.year == year
     assert lookup.edition_base(dated.code, dated.year) == parse(f"{issuer} {number}").code
+
+
+def test_an_annotated_code_is_answered_as_the_code_it_names(stdreg, tmp_path):
+    """Codes written as officers annotate them on a form are read as the import reads them."""
+    setup(stdreg, tmp_path)
+    run = stdreg.ok("lookup", "GB 9688-1988（已作废）、执行GB/T 13023-2018", "--as-of", AS_OF, "-f", "json")
+    assert [(a["code"], a["status"]) for a in run.json()] == [
+        ("GB 9688-1988", "withdrawn"),
+        ("GB/T 13023-2018", "current"),
+    ]

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from stdreg.bulk import Bulk
+from stdreg.codes.standard_cell import read_cell
 from stdreg.codes.standard_code import StandardCode, StandardCodeError, parse, register_key, split_cell
 from stdreg.errors import InputError, UsageError
 from stdreg.ingest.headers import (
@@ -372,10 +373,20 @@ FROM {_NUMBER_TABLE} n JOIN standard s ON s.prefix = n.prefix AND s.number = n.n
 
 
 def parse_text(text: str) -> StandardCode | StandardCodeError:
-    """The code a piece of a cell names, or why it names none."""
+    """The code a piece of a cell names, or why it names none.
+
+    An annotated code names its code, as on import (``GB/T 1234-2008（已作废）``,
+    ``执行GB/T 24823-2009``, ``GB/T 19001-2016 idt ISO 9001:2015``):
+
+    >>> parse_text("GB/T 1234-2008（已作废）").code
+    'GB/T 1234-2008'
+    """
     try:
         return parse(text)
     except StandardCodeError as exc:
+        reading = read_cell(text)
+        if len(reading.codes) == 1 and not reading.errors:
+            return reading.codes[0].code
         return exc
 
 
