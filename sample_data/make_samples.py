@@ -7,6 +7,10 @@ Writes, next to this script:
   headers, messy but valid values);
 * ``register_2012.csv``  - the next year's survey, GB18030, other header aliases;
 * ``catalog.csv``        - a small standards catalog (UTF-8);
+* ``township_2013.xlsx`` - a 2013 survey workbook as townships fill it in: one sheet per
+  township and a 说明 sheet, a merged title and a 填报单位 row, a two-row header, the
+  enterprise merged down over its products, a 序号 column, 小计 / 合计 / 以下空白 /
+  填表说明 / 审核人 rows, 无 and / for "no standard";
 * ``expected_summary.json`` - what the generator knows about the data (counts,
   special cases), for tests.
 
@@ -1563,6 +1567,91 @@ def summarize(gen: Generator, writer: Writer) -> dict[str, object]:
     }
 
 
+# A 2013 survey as the townships return it (SPEC.md, "Real township forms"): new
+# enterprises of three townships, each sheet a copy of the county's template.
+TOWNSHIP_FORM_2013: dict[str, list[tuple[str, int, list[tuple[str, str, str, str, str]], str, str, str]]] = {
+    # township: [(enterprise, number, [(product, standard, title, adopted, degree)], output, brand, 规上)]
+    "湖镇镇": [
+        ("龙游恒达纸业有限公司", 9101, [
+            ("牛皮箱纸板", "GB/T 13024-2003", "箱纸板", "", ""),
+            ("食品包装纸", "GB/T 24696-2009", "食品包装用纸", "", ""),
+        ], "1,250.5", "浙江名牌", "是"),
+        ("龙游竹韵工艺品厂", 9102, [("竹编工艺品", "无", "", "", "")], "８６", "", "否"),
+    ],
+    "詹家镇": [
+        ("龙游华鑫机械有限公司", 9103, [
+            ("离心通风机", "JB/T 7221-2004", "离心通风机", "", ""),
+            ("轴流通风机", "JB/T 10562-2006", "", "ISO 5801:2007", "MOD"),
+            ("风机配件", "/", "", "", ""),
+        ], "200万元", "衢州名牌", "是"),
+    ],
+    "龙洲街道": [
+        ("龙游光明电子科技有限公司", 9104, [("LED 照明灯具", "GB 7000.1-2007", "灯具 第1部分", "IEC 60598-1:2003", "IDT")],
+         "3,400", "", "是"),
+    ],
+}  # fmt: skip
+_FORM_PARENTS = ["序号", "企业名称", "统一社会信用代码", "产品名称", "执行标准", "执行标准", "采用国际标准",
+                 "采用国际标准", "2013年产值（万元）", "名牌称号", "规模以上企业（是/否）"]  # fmt: skip
+_FORM_CHILDREN = ["", "", "", "", "编号", "名称", "标准号", "程度", "", "", ""]
+
+
+def write_township_2013(path: Path) -> dict[str, object]:
+    """The township workbook of 2013; returns what it holds, for expected_summary.json."""
+    wb = Workbook()
+    first = wb.active
+    assert first is not None
+    wb.remove(first)
+    thin = Side(style="thin")
+    products = without = 0
+    for township, enterprises in TOWNSHIP_FORM_2013.items():
+        ws = wb.create_sheet(township)
+        ws.append([f"{COUNTY}2013年度企业产品执行标准情况调查表"])
+        ws["A1"].font = Font(size=14, bold=True)
+        ws.merge_cells("A1:K1")
+        ws.append([f"填报单位：{township}人民政府（盖章）", None, None, None, None, None, None, "填报日期：2014年1月20日"])
+        ws.merge_cells("A2:F2")
+        ws.append(_FORM_PARENTS)
+        ws.append(_FORM_CHILDREN)
+        for column in "ABCDIJK":
+            ws.merge_cells(f"{column}3:{column}4")
+        ws.merge_cells("E3:F3")
+        ws.merge_cells("G3:H3")
+        serial = 0
+        for name, number, items, output, brand, above in enterprises:
+            org = f"{number:08d}"
+            org += calc_org_check(org)
+            first17 = f"91{COUNTY_CODE}" + org
+            start = ws.max_row + 1
+            for i, (product, standard, title, adopted, degree) in enumerate(items):
+                serial += 1
+                products += 1
+                without += standard in ("无", "/")
+                head = [name, first17 + calc_uscc_check(first17)] if i == 0 else [None, None]
+                # the enterprise's output value and brand title on its first product's row
+                facts = [output, brand] if i == 0 else [None, None]
+                ws.append([serial, *head, product, standard, title, adopted, degree, *facts, above])
+            if ws.max_row > start:
+                for column in "BCK":
+                    ws.merge_cells(f"{column}{start}:{column}{ws.max_row}")
+            if len(items) > 1:
+                ws.append(["小计", None, None, f"{len(items)} 个产品"])
+        ws.append(["合计", None, None, f"{serial} 个产品"])
+        ws.append([None, "以下空白"])
+        ws.append(["填表说明：1. 一个产品执行多个标准的，用顿号隔开；2. 无执行标准的填“无”。"])
+        ws.merge_cells(f"A{ws.max_row}:K{ws.max_row}")
+        ws.append([None, "审核人：张建国", None, None, None, None, None, "填表人：李红"])
+        for row in ws.iter_rows(min_row=3, max_row=4):
+            for cell in row:
+                cell.font = Font(bold=True)
+                cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
+        for column, width in zip("ABCDEFGHIJK", (6, 28, 22, 16, 22, 16, 18, 8, 12, 10, 12), strict=True):
+            ws.column_dimensions[column].width = width
+    notes = wb.create_sheet("说明")
+    notes.append(["本表由各乡镇（街道）填报，一个乡镇一张工作表。"])
+    save_stable_xlsx(wb, path, dt.datetime(2014, 1, 20, 9, 30))
+    return {"sheets": list(TOWNSHIP_FORM_2013), "products": products, "products_without_standard": without}
+
+
 def main(argv: list[str] | None = None) -> None:
     import argparse
 
@@ -1577,6 +1666,7 @@ def main(argv: list[str] | None = None) -> None:
     writer.write_2012(out / "register_2012.csv")
     writer.write_catalog(out / "catalog.csv")
     summary = summarize(gen, writer)
+    summary["township_2013"] = write_township_2013(out / "township_2013.xlsx")
     (out / "expected_summary.json").write_text(
         json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )

@@ -90,7 +90,7 @@ def test_ambiguous_header_is_decided_by_the_years(stdreg, tmp_path):
     run = catalog(stdreg, tmp_path, rows, "--as-of", "2013-01-01", headers=headers)
     assert run.exit_code == 0
     assert outdated(stdreg, 2012) == 1
-    messages = [w[3] for w in warnings_of(stdreg.cwd / "catalog.csv.rejects.xlsx")]
+    messages = [w[3] for w in warnings_of(stdreg.cwd / "catalog.csv.warnings.xlsx")]
     assert any("cannot tell" in m for m in messages)
 
 
@@ -101,7 +101,7 @@ def test_link_that_contradicts_years_is_turned_round(stdreg, tmp_path):
     rows = [["GB/T 1-2008", "被代替", "", "GB/T 1-2012"], ["GB/T 1-2012", "现行", "2012-08-01", ""]]
     assert catalog(stdreg, tmp_path, rows, "--as-of", "2013-01-01", headers=headers).exit_code == 0
     assert outdated(stdreg, 2012) == 1
-    assert any("contradicts" in w[3] for w in warnings_of(stdreg.cwd / "catalog.csv.rejects.xlsx"))
+    assert any("contradicts" in w[3] for w in warnings_of(stdreg.cwd / "catalog.csv.warnings.xlsx"))
 
 
 def test_committee_codes_and_self_links_are_warnings(stdreg, tmp_path):
@@ -113,7 +113,7 @@ def test_committee_codes_and_self_links_are_warnings(stdreg, tmp_path):
     run = catalog(stdreg, tmp_path, rows, headers=headers)
     assert run.exit_code == 0
     assert stdreg.sql("SELECT COUNT(*), COUNT(replaced_by_id) FROM standard") == [(2, 0)]
-    messages = {(w[2], w[3].split(":")[0]) for w in warnings_of(stdreg.cwd / "catalog.csv.rejects.xlsx")}
+    messages = {(w[2], w[3].split(":")[0]) for w in warnings_of(stdreg.cwd / "catalog.csv.warnings.xlsx")}
     assert ("TC291", "not a standard code (unknown issuer prefix 'TC')") in messages or any(
         v == "TC291" for v, _ in messages
     )
@@ -130,14 +130,14 @@ def test_bad_code_status_or_date_is_a_bad_row(stdreg, tmp_path):
     run = catalog(stdreg, tmp_path, rows)
     assert run.exit_code == 3
     rejects = rejects_of(stdreg.cwd / "catalog.csv.rejects.xlsx")
-    assert [(r[1], r[2]) for r in rejects] == [(3, "标准号"), (4, "状态"), (5, "废止日期")]
+    assert [(r[2], r[3]) for r in rejects] == [(3, "标准号"), (4, "状态"), (5, "废止日期")]
     assert stdreg.counts()["standard"] == 0
 
 
 def test_inconsistent_dates_are_warnings(stdreg, tmp_path):
     rows = [["GB/T 1-2008", "", "废止", "2008-01-01", "2008-06-01", "2007-01-01", "", "", ""]]
     assert catalog(stdreg, tmp_path, rows).exit_code == 0
-    assert any("withdrawn before" in w[3] for w in warnings_of(stdreg.cwd / "catalog.csv.rejects.xlsx"))
+    assert any("withdrawn before" in w[3] for w in warnings_of(stdreg.cwd / "catalog.csv.warnings.xlsx"))
 
 
 def test_catalog_adoption_counts_for_every_product_of_the_standard(stdreg, tmp_path):

@@ -36,7 +36,7 @@ BASIC = [
 def test_xlsx_with_title_rows_and_merged_cells(stdreg, tmp_path):
     path = write_xlsx(tmp_path / "register.xlsx", BASIC)
     run = stdreg.ok("import", path, "--year", "2011")
-    assert "imported 4 of 4 rows" in run.stderr
+    assert "读取 4 行，导入 4 行" in run.stderr and "拒绝 0 行" in run.stderr
     totals = stdreg.report(2011)["totals"]
     assert totals["enterprises"] == 3
     assert totals["products"] == 4
@@ -155,8 +155,12 @@ def test_each_kind_of_bad_row_rejects_the_file_and_writes_nothing(stdreg, tmp_pa
     assert stdreg.dump() == before
     rejects = rejects_of(stdreg.cwd / "bad.xlsx.rejects.xlsx")
     assert len(rejects) == 1
-    file, number, col, value, reason = rejects[0]
-    assert file == "bad.xlsx"
+    file, sheet, number, col, value, reason_zh, reason, enterprise, product = rejects[0]
+    assert (file, sheet) == ("bad.xlsx", "Sheet")
+    # the row's enterprise and product, for context (blank when the bad cell is that one)
+    assert product == (None if label == "missing product" else "坏产品")
+    assert bool(enterprise) is (label != "missing enterprise")
+    assert reason_zh
     assert number == 9  # title, subtitle, blank row, the header on row 4, 4 good rows
     assert col == column
     assert reason
@@ -167,7 +171,7 @@ def test_skip_invalid_writes_the_good_rows(stdreg, tmp_path):
     path = write_csv(tmp_path / "mixed.csv", [*BASIC, _bad_row({"standard_override": "见附件"})])
     run = stdreg("import", path, "--year", "2011", "--skip-invalid", "--rejects", tmp_path / "out.xlsx")
     assert run.exit_code == 0
-    assert "1 rows rejected" in run.stderr
+    assert "拒绝 1 行" in run.stderr
     assert stdreg.report(2011)["totals"]["products"] == 4
     assert len(rejects_of(tmp_path / "out.xlsx")) == 1
 
@@ -193,7 +197,7 @@ def test_reimporting_the_same_file_changes_nothing(stdreg, tmp_path):
     stdreg.ok("import", path, "--year", "2011")
     before = stdreg.dump()
     run = stdreg.ok("import", path, "--year", "2011")
-    assert "products +0 ~0 =4" in run.stderr
+    assert "新增 0 个产品、变更 0、未变 4" in run.stderr
     after = stdreg.dump()
     del before["import_batch"], after["import_batch"]
     assert after == before
@@ -203,11 +207,11 @@ def test_an_import_repeated_at_once_is_recognised_and_recorded(stdreg, tmp_path)
     path = write_csv(tmp_path / "r.csv", BASIC)
     stdreg.ok("import", path, "--year", "2011")
     run = stdreg.ok("import", path, "--year", "2011")
-    assert "the same file as of the same date as batch 1" in run.stderr
-    assert "products +0 ~0 =4" in run.stderr
+    assert "与批次 1 是同一文件、同一日期" in run.stderr
+    assert "新增 0 个产品、变更 0、未变 4" in run.stderr
     assert stdreg.counts()["import_batch"] == 2
     # another date is a real import again
-    assert "batch 3" in stdreg.ok("import", path, "--year", "2012").stderr
+    assert "批次 3" in stdreg.ok("import", path, "--year", "2012").stderr
     assert stdreg.report(2012)["totals"]["products"] == 4
 
 
@@ -228,7 +232,7 @@ def test_reimporting_after_other_files_changes_nothing(stdreg, tmp_path):
     before = stdreg.dump()
     run = stdreg.ok("import", first, "--year", "2011")
     assert "same file" not in run.stderr  # read and applied in full
-    assert "products +0 ~0 =4" in run.stderr
+    assert "新增 0 个产品、变更 0、未变 4" in run.stderr
     after = stdreg.dump()
     del before["import_batch"], after["import_batch"]
     assert after == before
@@ -236,7 +240,7 @@ def test_reimporting_after_other_files_changes_nothing(stdreg, tmp_path):
 
 def test_dry_run_writes_nothing(stdreg, tmp_path):
     run = stdreg.ok("import", write_csv(tmp_path / "r.csv", BASIC), "--year", "2011", "--dry-run")
-    assert "would import 4 of 4 rows" in run.stderr
+    assert "将导入 4 行" in run.stderr
     assert stdreg.counts()["product"] == 0
     assert stdreg.counts()["import_batch"] == 0
 
@@ -246,7 +250,7 @@ def test_warnings_are_collapsed_and_do_not_change_the_exit_code(stdreg, tmp_path
     rows = [[*row(1, f"纸{i}", "GB/T 1234-2030"), "x"] for i in range(3)]
     rows.append([*row(2, "布", "GB/T 1-2008、GB/T 2-2008", adopted="ISO 1:2000", degree="IDT"), ""])
     stdreg.ok("import", write_csv(tmp_path / "w.csv", rows, headers), "--year", "2011")
-    warnings = warnings_of(stdreg.cwd / "w.csv.rejects.xlsx")
+    warnings = warnings_of(stdreg.cwd / "w.csv.warnings.xlsx")
     messages = {(w[1], w[3]) for w in warnings}
     assert ("备注", "unknown column ignored") in messages
     assert any("later than the as-of date" in m for _, m in messages)
@@ -309,8 +313,8 @@ def test_complete_drops_what_the_file_leaves_out_from_its_date(stdreg, tmp_path)
         "2012",
         "--complete",
     )
-    assert "products +0 ~0 =1 -1" in run.stderr
-    assert "executions +0 ~0 =1 -2" in run.stderr
+    assert "新增 0 个产品、变更 0、未变 1、停用 1" in run.stderr
+    assert "新增 0 条执行标准记录、变更 0、未变 1、停用 2" in run.stderr
     assert stdreg.report(2011)["totals"]["products"] == 3
     # enterprise 2 was not in the file: its product stays
     assert stdreg.report(2012)["totals"]["products"] == 2
@@ -452,7 +456,7 @@ def test_both_xlsx_readers_agree_on_values_and_row_numbers(stdreg, tmp_path, mon
     workbook.save(tmp_path / "offset.xlsx")
     run = stdreg("import", tmp_path / "offset.xlsx", "--year", "2011")
     assert run.exit_code == 3
-    assert rejects_of(stdreg.cwd / "offset.xlsx.rejects.xlsx")[0][1:3] == (10, "执行标准")
+    assert rejects_of(stdreg.cwd / "offset.xlsx.rejects.xlsx")[0][2:4] == (10, "执行标准")
     stdreg.ok("import", tmp_path / "offset.xlsx", "--year", "2011", "--skip-invalid")
     totals = stdreg.report(2011)["totals"]
     assert (totals["products"], totals["output_value_with_standard"]) == (4, 1234.5)

@@ -43,7 +43,7 @@ REGISTER_2011 = [
         brand="衢州名牌",
     ),
     row(5, "+1", "", name=HYPERLINK, industry="竹制品"),
-    row(5, "竹\x07席", "GB/T 19001-2016/ISO 9001:2015", name=HYPERLINK, industry="竹制品"),
+    row(5, "竹席", "GB/T 19001-2016/ISO 9001:2015", name=HYPERLINK, industry="竹制品"),
     row(6, "-竹炭", "", name="@SUM(A1)", industry="竹制品"),
 ]
 
@@ -59,6 +59,8 @@ CATALOG = [
 def county(stdreg, tmp_path):
     """The register of 2011 and a standards catalog learned in 2013."""
     stdreg.ok("import", write_csv(tmp_path / "2011.csv", REGISTER_2011), "--year", "2011")
+    # a control character no file can bring in any more (a bad row), but an older register may hold
+    stdreg.sql("UPDATE product SET name = :name WHERE name = '竹席'", name="竹\x07席")
     stdreg.ok(
         "catalog",
         "import",

@@ -389,7 +389,7 @@ def test_a_sheet_with_bad_rows_writes_nothing(paper, tmp_path):
     assert run.exit_code == 3
     assert paper.dump() == before
     rejected = rejects_of(paper.cwd / "changes.csv.rejects.xlsx")
-    assert sorted(r[1] for r in rejected) == [3, 4, 5]
+    assert sorted(r[2] for r in rejected) == [3, 4, 5]  # file, sheet, row …
     # the rows that read well are then checked against the register
     good = write_csv(tmp_path / "changes2.csv", [row_ for row_ in [
         ["企业", U1, "", "", "乡镇", "", "龙洲街道", "2012-06-30", ""],
@@ -397,7 +397,7 @@ def test_a_sheet_with_bad_rows_writes_nothing(paper, tmp_path):
     ]], SHEET_HEADERS)  # fmt: skip
     run = paper("update", "--from", good, "--rejects", tmp_path / "r.xlsx")
     assert run.exit_code == 3
-    assert [r[1] for r in rejects_of(tmp_path / "r.xlsx")] == [3]
+    assert [r[2] for r in rejects_of(tmp_path / "r.xlsx")] == [3]
     assert paper.dump() == before
 
 

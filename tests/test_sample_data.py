@@ -199,3 +199,21 @@ def test_summary_matches_files() -> None:
     assert files["register_2012.csv"]["rows"] == len(data_rows(rows12, h12))  # type: ignore[arg-type]
     assert files["register_2011.xlsx"]["header_row"] == h11 + 1
     assert files["register_2012.csv"]["header_line"] == h12 + 1
+
+
+# ------------------------------------------------------------------ 2013 township workbook
+
+
+def test_township_2013_is_a_real_township_form(tmp_path: Path) -> None:
+    path = SAMPLES / "township_2013.xlsx"
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["湖镇镇", "詹家镇", "龙洲街道", "说明"]
+    sheet = wb["詹家镇"]
+    merged = {str(r) for r in sheet.merged_cells.ranges}
+    assert {"A1:K1", "E3:F3", "G3:H3", "B5:B7"} <= merged  # title, parent headers, an enterprise
+    cells = {str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None}
+    assert {"小计", "合计", "以下空白", "/"} <= cells
+    load_generator().main(["--out", str(tmp_path)])
+    again = openpyxl.load_workbook(tmp_path / "township_2013.xlsx")
+    for name in wb.sheetnames:
+        assert list(again[name].iter_rows(values_only=True)) == list(wb[name].iter_rows(values_only=True))

@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from stdreg.cli.common import AsOfOption, Messages, WaitOption, YearOption, as_of_date, options
+from stdreg.cli.common import (
+    AsOfOption,
+    Lang,
+    LangOption,
+    Messages,
+    WaitOption,
+    YearOption,
+    as_of_date,
+    options,
+)
 from stdreg.cli.import_cmd import tell
 
 app = typer.Typer(
@@ -24,7 +33,13 @@ def catalog_import(
     as_of: AsOfOption = None,
     year: YearOption = None,
     sheet: Annotated[
-        str | None, typer.Option("--sheet", help="Read this sheet instead of the first.")
+        list[str] | None,
+        typer.Option(
+            "--sheet",
+            help="Read only this sheet of a workbook (repeatable); default: every sheet with a "
+            "catalog header.",
+            show_default=False,
+        ),
     ] = None,
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Import the good rows even when some are bad.")
@@ -41,6 +56,7 @@ def catalog_import(
     json_summary: Annotated[
         bool, typer.Option("--json", help="Print the summary as a JSON line on stdout.")
     ] = False,
+    lang: LangOption = Lang.zh,
 ) -> None:
     """Import a standards catalog: status, dates, replaces / replaced-by, adoption.
 
@@ -63,12 +79,12 @@ def catalog_import(
                 path,
                 as_of=date,
                 want="catalog",
-                sheet=sheet,
+                sheets=sheet,
                 encoding=encoding,
                 skip_invalid=skip_invalid,
                 rejects_path=rejects,
                 dry_run=dry_run,
             )
-        tell(messages, result, json_summary=json_summary)
+        tell(messages, result, json_summary=json_summary, lang=lang)
     finally:
         register.dispose()

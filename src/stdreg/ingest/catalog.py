@@ -51,6 +51,10 @@ class CatalogValidator:
 
     def validate(self, raw: RawRow) -> CatalogRow | None:
         values = raw.values
+        if raw.bad is not None:
+            field, value, reason = raw.bad
+            self.problems.reject(raw.number, self.column(field), value, reason)
+            return None
         text = values.get("code")
         if text is None:
             self.problems.reject(raw.number, self.column("code"), "", "the standard code is missing")

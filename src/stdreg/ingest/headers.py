@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 HEADER_SEARCH_ROWS = 20
 
@@ -27,21 +28,33 @@ REGISTER_ALIASES: Mapping[str, Sequence[str]] = {
         "standard",
         "standard_code",
     ),
-    "standard_title": ("标准名称", "standard_title"),
+    "standard_title": ("标准名称", "执行标准名称", "standard_title"),
     "adopted": (
         "采用国际标准",
         "采用国际标准号",
         "采标号",
         "采用的国际标准",
+        "采用国际标准标准号",
+        "采用国际标准编号",
         "adopted",
         "adopted_standard",
     ),
-    "degree": ("一致性程度", "采标程度", "采用程度", "degree"),
+    "degree": (
+        "一致性程度",
+        "采标程度",
+        "采用程度",
+        "采用国际标准程度",
+        "采用国际标准一致性程度",
+        "采用国际标准采用程度",
+        "degree",
+    ),
+    # the row's number on the form: read only to recognise total rows (小计 in the 序号 cell)
+    "serial": ("序号", "serial"),
     "township": ("乡镇", "所在乡镇", "乡镇（街道）", "所属乡镇", "township"),
     "industry": ("行业", "所属行业", "块状产业", "产业", "industry"),
-    "size": ("规模", "企业规模", "是否规上", "size"),
-    "output_value": ("产值", "产值（万元）", "年产值", "output_value"),
-    "brand": ("名牌", "名牌产品", "brand"),
+    "size": ("规模", "企业规模", "是否规上", "规模以上企业", "是否规模以上企业", "是否规上企业", "size"),
+    "output_value": ("产值", "产值（万元）", "年产值", "工业总产值", "output_value"),
+    "brand": ("名牌", "名牌产品", "名牌称号", "名牌产品称号", "品牌", "brand"),
     "high_tech": ("高新技术企业", "high_tech"),
     "good_behaviour": ("标准化良好行为", "良好行为等级", "good_behaviour"),
     "key_energy_user": ("重点耗能企业", "重点用能单位", "key_energy_user"),
@@ -68,21 +81,33 @@ REGISTER_REQUIRED = ("enterprise", "product", "standard")
 CATALOG_REQUIRED = ("code",)
 
 _BRACKETED = re.compile(r"[(\[【〔［][^)\]】〕］]*[)\]】〕］]")
+# a survey year before the header: 2013年产值, 2013年度产值
+_YEAR_PREFIX = re.compile(r"^(?:19|20)\d\d年度?")
+# Excel's widest row: a header row is never searched beyond it
+MAX_COLUMNS = 16_384
+
+
+@lru_cache(maxsize=8192)
+def _normalized(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).lower()
+    folded = _BRACKETED.sub("", folded)
+    folded = re.sub(r"\s+", "", folded).strip("*:：")
+    return _YEAR_PREFIX.sub("", folded)
 
 
 def normalize_header(text: object) -> str:
     """The comparable form of a header cell.
 
-    >>> normalize_header(" 产值（万元） ")
-    '产值'
+    >>> normalize_header(" 产值（万元） "), normalize_header("2013年产值（万元）")
+    ('产值', '产值')
     >>> normalize_header("Standard_Code")
     'standard_code'
     """
     if text is None:
         return ""
-    folded = unicodedata.normalize("NFKC", str(text)).lower()
-    folded = _BRACKETED.sub("", folded)
-    return re.sub(r"\s+", "", folded).strip("*:：")
+    if not isinstance(text, str):
+        text = str(text)
+    return _normalized(text) if len(text) <= 200 else ""  # a long text is a title or a note
 
 
 def _alias_index(aliases: Mapping[str, Sequence[str]]) -> dict[str, str]:
@@ -117,26 +142,71 @@ class HeaderMap:
 def map_header_row(
     cells: Sequence[object], index: Mapping[str, str]
 ) -> tuple[dict[int, str], list[str], dict[int, str]]:
+    return _map_keys_of(_one_row(cells), index)
+
+
+Keyed = list[tuple[int, str, str]]  # (column, comparable key, the header as written)
+
+
+def _one_row(cells: Sequence[object]) -> Keyed:
+    keyed: Keyed = []
+    for position, cell in enumerate(cells[:MAX_COLUMNS]):
+        if isinstance(cell, str) and (key := normalize_header(cell)):
+            keyed.append((position, key, cell.strip()))
+    return keyed
+
+
+def _two_rows(parents: Sequence[object], children: Sequence[object], index: Mapping[str, str]) -> Keyed:
+    """A merged parent header over child headers, each column read as the child with its parent.
+
+    A vertically merged header (企业名称 over two rows) reads the same in both rows; a child
+    is read with its parent first (执行标准 + 名称 is 执行标准名称, 采用国际标准 + 标准号 the
+    adopted code), then alone (企业基本情况 over 企业名称).
+    """
+    keyed: Keyed = []
+    width = min(max(len(parents), len(children)), MAX_COLUMNS)
+    for position in range(width):
+        parent = parents[position] if position < len(parents) else None
+        child = children[position] if position < len(children) else None
+        upper = normalize_header(parent) if isinstance(parent, str) else ""
+        lower = normalize_header(child) if isinstance(child, str) else ""
+        if not lower or lower == upper:
+            if upper:
+                keyed.append((position, upper, str(parent).strip()))
+            continue
+        if not upper:
+            keyed.append((position, lower, str(child).strip()))
+            continue
+        name = f"{str(parent).strip()}/{str(child).strip()}"
+        key = upper + lower if upper + lower in index else lower
+        keyed.append((position, key if key in index else upper + "/" + lower, name))
+    return keyed
+
+
+def _map_keys_of(keyed: Keyed, index: Mapping[str, str]) -> tuple[dict[int, str], list[str], dict[int, str]]:
     columns: dict[int, str] = {}
     names: dict[int, str] = {}
     unknown: list[str] = []
-    for position, cell in enumerate(cells):
-        key = normalize_header(cell)
-        if not key:
-            continue
+    taken: set[str] = set()
+    for position, key, name in keyed:
         field = index.get(key)
-        if field is None or field in columns.values():
-            unknown.append(str(cell).strip())
+        if field is None or field in taken:
+            unknown.append(name)
             continue
+        taken.add(field)
         columns[position] = field
-        names[position] = str(cell).strip()
+        names[position] = name
     return columns, unknown, names
 
 
 def field_sets(cells: Sequence[object]) -> tuple[set[str], set[str]]:
     """The register fields and the catalog fields a row of cells names."""
-    register = set(map_header_row(cells, _REGISTER_INDEX)[0].values())
-    catalog = set(map_header_row(cells, _CATALOG_INDEX)[0].values())
+    return _field_sets(_one_row(cells), _one_row(cells))
+
+
+def _field_sets(register_keys: Keyed, catalog_keys: Keyed) -> tuple[set[str], set[str]]:
+    register = set(_map_keys_of(register_keys, _REGISTER_INDEX)[0].values())
+    catalog = set(_map_keys_of(catalog_keys, _CATALOG_INDEX)[0].values())
     if "standard" in register:
         catalog.add("code")
     return register, catalog
@@ -157,28 +227,59 @@ def classify(register: set[str], catalog: set[str], want: str | None = None) -> 
 
 
 def find_header(rows: Sequence[Sequence[object]], want: str | None = None) -> HeaderMap | None:
-    """Find the header row among the first rows of a sheet.
+    """Find the header among the first rows of a sheet: one row, or a parent row over a child row.
 
-    The header is the first row that names every required field of a register
-    (or of a catalog); ``want`` restricts the search to one kind.
+    The header starts on the first row that, alone or with the row below it, names
+    every required field of a register (or of a catalog); ``want`` restricts the
+    search to one kind. Of the two readings the one that names more fields wins, so
+    a child row (执行标准 over 编号 / 名称) is never taken for data.
     """
-    for number, cells in enumerate(rows[:HEADER_SEARCH_ROWS], start=1):
-        register, catalog = field_sets(cells)
-        kind = classify(register, catalog, want)
-        if kind is None or (want is not None and kind != want):
+    rows = rows[:HEADER_SEARCH_ROWS]
+    for number, cells in enumerate(rows, start=1):
+        single = _one_row(cells)
+        if not single:
             continue
-        if kind == "register":
-            columns, unknown, names = map_header_row(cells, _REGISTER_INDEX)
-            return HeaderMap("register", number, columns, names, unknown)
-        columns, unknown, names = map_header_row(cells, _CATALOG_INDEX)
-        if "code" not in columns.values():  # the code written as 执行标准 / standard_code
-            for position, field in map_header_row(cells, _REGISTER_INDEX)[0].items():
-                if field == "standard":
-                    columns[position] = "code"
-                    names[position] = str(cells[position]).strip()
-                    unknown = [u for u in unknown if u != names[position]]
-        return HeaderMap("catalog", number, columns, names, unknown)
+        found = _candidate(single, single, number, want)
+        if number < len(rows):
+            below = rows[number]
+            double = _candidate(
+                _two_rows(cells, below, _REGISTER_INDEX),
+                _two_rows(cells, below, _CATALOG_INDEX),
+                number + 1,
+                want,
+            )
+            if double is not None and len(double.columns) > max(
+                len(found.columns) if found is not None else 0, _width(_one_row(below), want)
+            ):
+                found = double
+        if found is not None:
+            return found
     return None
+
+
+def _width(keys: Keyed, want: str | None) -> int:
+    """How many fields a row names as a header of its own (0 when it is none)."""
+    found = _candidate(keys, keys, 0, want)
+    return len(found.columns) if found is not None else 0
+
+
+def _candidate(register_keys: Keyed, catalog_keys: Keyed, number: int, want: str | None) -> HeaderMap | None:
+    """The header these keys make, ending on row ``number``, or None when they make none."""
+    register, catalog = _field_sets(register_keys, catalog_keys)
+    kind = classify(register, catalog, want)
+    if kind is None or (want is not None and kind != want):
+        return None
+    if kind == "register":
+        columns, unknown, names = _map_keys_of(register_keys, _REGISTER_INDEX)
+        return HeaderMap("register", number, columns, names, unknown)
+    columns, unknown, names = _map_keys_of(catalog_keys, _CATALOG_INDEX)
+    if "code" not in columns.values():  # the code written as 执行标准 / standard_code
+        for position, field in _map_keys_of(register_keys, _REGISTER_INDEX)[0].items():
+            if field == "standard":
+                columns[position] = "code"
+                names[position] = next(name for p, _, name in register_keys if p == position)
+                unknown = [u for u in unknown if u != names[position]]
+    return HeaderMap("catalog", number, columns, names, unknown)
 
 
 def describe_missing(rows: Sequence[Sequence[object]], want: str | None) -> str:

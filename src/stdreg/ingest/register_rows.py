@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,25 @@ from stdreg.ingest.problems import Problems
 from stdreg.ingest.readers import RawRow
 
 _TITLE_SEPARATORS = re.compile(r"[、；;\n]+")
+
+# The row classifier's tables (SPEC.md, "Real township forms"). A row whose 序号, enterprise
+# or product cell holds a total marker is a total row; a row whose first cell starts with a
+# footer marker is the form's footer. Neither is a product, nor a bad row.
+TOTAL_MARKERS = frozenset({"合计", "小计", "总计", "共计", "以下空白", "以下无内容", "以下为空"})
+FOOTER_MARKERS = (
+    "填表说明", "填表人", "填报人", "制表人", "审核人", "负责人", "单位负责人", "联系人", "联系电话",
+    "填表日期", "填报日期", "注:", "说明:", "备注:",
+)  # fmt: skip
+# A standard cell that says "none": the product has no standard (SPEC.md, "Real township forms").
+NO_STANDARD = frozenset({"无", "暂无", "没有", "无标准", "/", "-", "—", "－", "空", "／", "--", "——"})
+_MARKER_START = frozenset({m[0] for m in TOTAL_MARKERS} | {m[0] for m in FOOTER_MARKERS} | set(" \u3000\t\n"))
+_IGNORED_WARNINGS = {
+    "total": "total, subtotal or end-of-table row (合计/小计/总计/以下空白) ignored",
+    "footer": "footer row (填表说明/填表人/审核人/注：…) ignored",
+    "note": "row without enterprise, product or code ignored",
+}
+_ORG_CODE_AS_USCC = "a 9-character organization code in the USCC column: read as the organization code"
+_MARKER_SPACES = re.compile(r"[\s:：。.]+")
 
 _RAW_ENTERPRISE_FIELDS = (
     "enterprise", "township", "industry", "size", "high_tech", "key_energy_user", "metrology_confirmed",
@@ -68,6 +88,7 @@ class StandardFacts:
     degree: str | None = None
 
 
+_ROW_FIELDS = frozenset({"enterprise", "product", "uscc", "org_code", "standard"})
 _CACHE_LIMIT = 20_000  # distinct values remembered per cache: bounded, a province file has more
 
 
@@ -90,28 +111,67 @@ class RegisterValidator:
         self._attributes: dict[tuple[str, Any], Any] = {}
         self._enterprises: dict[tuple[Any, ...], tuple[Any, ...] | RowRejected] = {}
         self.facts: dict[str, StandardFacts] = {}
+        self._header = header
 
     def column(self, field: str) -> str:
-        return self.header.column_name(field)
+        return self._header.column_name(field)
 
     def validate(self, raw: RawRow) -> RegisterRow | None:
         values = raw.values
-        if not values.keys() & {"enterprise", "product", "uscc", "org_code", "standard"}:
-            # a note under the table (填表人：…) rather than a product row
-            self.problems.warn(
-                "",
-                " ".join(str(v) for v in raw.extra)[:80],
-                "row without enterprise, product or code ignored",
-            )
+        sheet = raw.sheet
+        self._header = sheet.header if sheet is not None else self.header
+        kind = self.classify(raw)
+        if kind is not None:
+            self.problems.ignore(kind)
+            if kind != "blank":
+                self.problems.warn("", "", _IGNORED_WARNINGS[kind])
             return None
         try:
+            if raw.bad is not None:
+                raise RowRejected(*raw.bad)
             return self._validate(raw.number, values)
         except RowRejected as rejected:
-            self.problems.reject(raw.number, self.column(rejected.field), rejected.value, rejected.reason)
+            self.problems.reject(
+                raw.number,
+                self.column(rejected.field),
+                rejected.value,
+                rejected.reason,
+                sheet=sheet.name if sheet is not None else "",
+                enterprise=values.get("enterprise"),
+                product=values.get("product"),
+            )
             return None
+
+    @staticmethod
+    def classify(raw: RawRow) -> str | None:
+        """None for a data row; else why the row is not one: blank, total, footer or note."""
+        values = raw.values
+        # most cells are told apart by their first character alone (cells are never empty):
+        # cheap on a big file
+        product = values.get("product")
+        enterprise = values.get("enterprise")
+        serial = values.get("serial")
+        if (
+            (type(product) is str and product[0] in _MARKER_START)
+            or (type(enterprise) is str and enterprise[0] in _MARKER_START)
+            or (type(serial) is str and serial[0] in _MARKER_START)
+        ):
+            for value in (serial, enterprise, product):
+                if type(value) is str and (kind := _marker(value)):
+                    return kind
+        if product is not None or enterprise is not None or values.keys() & _ROW_FIELDS:
+            return None
+        if values.keys() <= {"serial", "township"} and not raw.extra:
+            return "blank"  # a numbered row of the template left empty
+        # the row's first cell that says something: values keep the columns' order
+        first = next((str(v) for v in (*values.values(), *raw.extra) if str(v).strip()), "")
+        return (_marker(first) if first else None) or "note"
 
     def _validate(self, number: int, values: dict[str, Any]) -> RegisterRow:
         uscc, org_code = self._identity(values.get("uscc"), values.get("org_code"))
+        if uscc is not None and len(uscc) != 18:  # an organization code written in the USCC column
+            self.problems.warn(self.column("uscc"), values.get("uscc"), _ORG_CODE_AS_USCC)
+            uscc = None
         enterprise = self._enterprise(tuple(values.get(f) for f in _RAW_ENTERPRISE_FIELDS))
         product = values.get("product")
         if product is None or not clean_text(product):
@@ -129,6 +189,14 @@ class RegisterValidator:
         title = values.get("standard_title")
         adopted = values.get("adopted")
         degree = values.get("degree")
+        if len(standards) != 1 and (adopted is not None or degree is not None):
+            # whatever it says (见附件, a code stdreg cannot read), it cannot be attributed: not read
+            self.problems.warn(
+                self.column("adopted" if adopted is not None else "degree"),
+                adopted if adopted is not None else degree,
+                "adoption on a row that names several standards (or none) cannot be attributed: ignored",
+            )
+            adopted = degree = None
         if degree is not None:
             try:
                 degree = parse_degree(str(degree))
@@ -139,15 +207,7 @@ class RegisterValidator:
                 adopted = parse(str(adopted)).code
             except StandardCodeError as exc:
                 raise RowRejected("adopted", adopted, f"not a standard code: {exc.reason}") from None
-        if len(standards) != 1:
-            if adopted is not None or degree is not None:
-                self.problems.warn(
-                    self.column("adopted" if adopted is not None else "degree"),
-                    adopted or degree,
-                    "adoption on a row that names several standards (or none) cannot be attributed: ignored",
-                )
-            adopted = degree = None
-        elif adopted is not None and degree is None:
+        if adopted is not None and degree is None:
             self.problems.warn(
                 self.column("adopted"), adopted, "adopted standard without a degree: not counted as adoption"
             )
@@ -268,6 +328,8 @@ class RegisterValidator:
         if value is None:
             return ()
         text = str(value)
+        if text.strip() in NO_STANDARD:
+            return ()
         cached = self._cells.get(text)
         if cached is None:
             cached = self._parse_cell(text)
@@ -302,21 +364,47 @@ class RegisterValidator:
         return tuple(codes)
 
 
+def _marker(text: str) -> str | None:
+    """total or footer when a cell's text marks such a row (合计, 以下空白, 填表人：…), else None."""
+    if len(text) <= 12 and _MARKER_SPACES.sub("", text) in TOTAL_MARKERS:
+        return "total"
+    if _MARKER_SPACES.sub(":", unicodedata.normalize("NFKC", text[:12].lstrip())).startswith(FOOTER_MARKERS):
+        return "footer"
+    return None
+
+
+def _organization_code(text: str) -> str | None:
+    """The valid 9-character organization code a USCC cell holds instead, or None."""
+    try:
+        return validate_org_code(text)
+    except CreditCodeError:
+        return None
+
+
 def _identify(uscc: str | None, org_code: str | None) -> tuple[str | None, str] | RowRejected:
     """(USCC, organization code) of a row, or why the row cannot say which enterprise it is."""
     if uscc is None and org_code is None:
         return RowRejected("uscc", "", "neither a USCC (统一社会信用代码) nor an organization code is given")
     valid_uscc = valid_org = None
+    uscc_org = None
     if uscc is not None:
         try:
             valid_uscc = validate_uscc(uscc)
         except CreditCodeError as exc:
-            return RowRejected("uscc", uscc, exc.reason)
+            uscc_org = _organization_code(uscc)
+            if uscc_org is None:
+                return RowRejected("uscc", uscc, exc.reason)
     if org_code is not None:
         try:
             valid_org = validate_org_code(org_code)
         except CreditCodeError as exc:
             return RowRejected("org_code", org_code, exc.reason)
+    if uscc_org is not None:  # the USCC column held an organization code
+        if valid_org not in (None, uscc_org):
+            return RowRejected(
+                "org_code", org_code, f"contradicts the organization code {uscc_org} in the USCC column"
+            )
+        return uscc_org, uscc_org
     if valid_uscc is not None:
         embedded = org_code_of(valid_uscc)
         if valid_org is not None and valid_org != embedded:

@@ -14,7 +14,7 @@ import getpass
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from stdreg.errors import InputError, StdregError
-from stdreg.ingest.problems import Problems, default_rejects_path, write_rejects
+from stdreg.ingest.problems import IGNORED_KINDS, Problems, default_rejects_path, write_rejects
 from stdreg.ingest.readers import SourceFile, open_source
 from stdreg.ingest.staging import RegisterStage
 from stdreg.models import ImportBatch
@@ -51,18 +51,25 @@ class ImportResult:
     batch_id: int | None = None
     dry_run: bool = False
     sha256: str = ""
+    sheets: list[str] = field(default_factory=list)  # the sheets read, in order (workbooks)
+    unknown_columns: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
+        ignored = self.problems.ignored if self.problems else Counter()
         return {
             "file": str(self.path),
             "kind": self.kind,
             "as_of": self.as_of.isoformat(),
             "batch_id": self.batch_id,
             "dry_run": self.dry_run,
+            "sheets": self.sheets,
             "rows_read": self.rows_read,
             "rows_imported": self.rows_valid,
+            "rows_ignored": sum(ignored.values()),
+            **{f"rows_ignored_{kind}": ignored[kind] for kind in IGNORED_KINDS},
             "rows_rejected": self.rows_rejected,
             "warnings": sum(self.problems.warnings.values()) if self.problems else 0,
+            "unknown_columns": self.unknown_columns,
             "rejects_file": str(self.problems_path) if self.problems_path else None,
             **dict(sorted(self.counts.items())),
         }
@@ -103,7 +110,7 @@ def import_file(
     *,
     as_of: dt.date,
     want: str | None = None,
-    sheet: str | None = None,
+    sheets: Sequence[str] | None = None,
     encoding: str | None = None,
     complete: bool = False,
     skip_invalid: bool = False,
@@ -118,7 +125,7 @@ def import_file(
             path,
             as_of=as_of,
             want=want,
-            sheet=sheet,
+            sheets=sheets,
             encoding=encoding,
             complete=complete,
             skip_invalid=skip_invalid,
@@ -134,7 +141,7 @@ def _import_file(
     *,
     as_of: dt.date,
     want: str | None,
-    sheet: str | None,
+    sheets: Sequence[str] | None,
     encoding: str | None,
     complete: bool,
     skip_invalid: bool,
@@ -142,25 +149,34 @@ def _import_file(
     dry_run: bool,
     progress: Progress | None,
 ) -> ImportResult:
-    source = open_source(path, want=want, sheet=sheet, encoding=encoding)
+    source = open_source(path, want=want, sheets=sheets, encoding=encoding)
     result = ImportResult(path=path, kind=source.kind, as_of=as_of, dry_run=dry_run)
     if complete and source.kind != "register":
         raise InputError(f"{path}: --complete applies to register files, and this is a standards catalog")
-    result.sha256 = file_sha256(path)
+    result.sha256 = read_digest(file_sha256(path), source)
     problems = Problems(path.name)
     result.problems = problems
+    result.sheets = [sheet.name for sheet in source.sheets if sheet.name]
     if _repeat_of_last_batch(register, result, complete):
         return result
-    for name in source.header.unknown:
-        problems.warn(name, "", "unknown column ignored")
+    for sheet in source.sheets:
+        for name in sheet.header.unknown:
+            if name not in result.unknown_columns:
+                result.unknown_columns.append(name)
+                problems.warn(name, "", "unknown column ignored")
+    for column, value, message in source.notes:
+        problems.warn(column, value, message)
 
-    target = check_output(rejects_path or default_rejects_path(path))
+    chosen = list(sheets) if sheets and not source.all_sheets else None
+    target = check_output(rejects_path or default_rejects_path(path, sheets=chosen))
     with register.engine.connect() as connection, connection.begin() as transaction:
         stage = RegisterStage(connection) if source.kind == "register" else None
         rows, validator = _validate(source, problems, as_of, result, progress, stage)
         result.rows_rejected = len(problems.rejected_rows)
-        if result.rows_read == 0:
-            raise InputError(f"{path}: no data rows below the header (row {source.header.row_number})")
+        ignored = sum(problems.ignored.values())
+        if result.rows_read == ignored:
+            also = f" ({ignored:,} rows ignored: blank, totals or notes)" if ignored else ""
+            raise InputError(f"{path}: no data rows below the header (row {source.header.row_number}){also}")
         if problems.rejects and (not skip_invalid or result.rows_valid == 0):
             transaction.rollback()
             _write_problems(result, problems, target)
@@ -211,6 +227,8 @@ def _import_file(
                     column=source.header.column_name,
                 )
             )
+        # kept with the batch, so that a repeat of the file accounts for its rows the same way
+        result.counts.update({f"rows_ignored_{kind}": n for kind, n in problems.ignored.items() if n})
         connection.execute(
             update(BATCH)
             .where(BATCH.c.id == batch_id)
@@ -223,8 +241,9 @@ def _import_file(
         if problems.rejects:
             _write_problems(result, problems, target)
         elif problems.warnings:
+            target = rejects_path or default_rejects_path(path, sheets=chosen, warnings=True)
             try:
-                result.problems_path = write_rejects(problems, target)
+                result.problems_path = write_rejects(problems, check_output(target))
             except StdregError:
                 result.problems_path = None  # warnings alone never stop an import
         if dry_run:
@@ -233,6 +252,16 @@ def _import_file(
         else:
             transaction.commit()
     return result
+
+
+def read_digest(sha256: str, source: SourceFile) -> str:
+    """What a batch records as its file's digest: the file's own, or, when ``--sheet`` left
+    sheets out, the digest of the file with the names of the sheets read (another choice of
+    sheets of the same workbook is another statement)."""
+    if source.all_sheets:
+        return sha256
+    names = "\x1f".join(sheet.name for sheet in source.sheets)
+    return hashlib.sha256(f"{sha256}\x1f{names}".encode()).hexdigest()
 
 
 def _repeat_of_last_batch(register: Register, result: ImportResult, complete: bool) -> bool:
@@ -262,8 +291,12 @@ def _repeat_of_last_batch(register: Register, result: ImportResult, complete: bo
                 counts[f"{noun}_unchanged"] += value
             elif outcome == "unchanged":
                 counts[key] += value
+            elif key.startswith("rows_ignored_") and result.problems is not None:
+                counts[key] = value
+                result.problems.ignored[key.removeprefix("rows_ignored_")] = value
         counts["same_as_batch"] = last.id
-        result.rows_read = result.rows_valid = last.rows_read
+        result.rows_read = last.rows_read
+        result.rows_valid = last.rows_read - sum(result.problems.ignored.values()) if result.problems else 0
         result.counts = counts
         if result.dry_run:
             return True
