@@ -425,3 +425,47 @@ def test_a_two_row_header_is_found_and_mapped_in_any_order(order, titles, offset
     assert header.row_number == titles + 3  # the header's last row
     assert header.columns == expected
     assert header.unknown == []
+
+
+def test_annotated_codes_are_read_and_the_annotation_is_a_warning(stdreg, tmp_path):
+    headers = ["企业名称", "统一社会信用代码", "产品名称", "执行标准"]
+    cells = ["GB/T 1234-2008（已作废）", "JB/T 7041-2006（代替JB/T 7041-1993）",
+             "GB/T 12345-2008（2013年确认）",
+             "执行GB/T 24823-2009", "按GB 2760-2014"]  # fmt: skip
+    rows = [["企业1", uscc(1), f"产品{i}", cell] for i, cell in enumerate(cells)]
+    stdreg.ok("import", write_csv(tmp_path / "a.csv", rows, headers), "--year", "2015")
+    assert {r["standard"] for r in query(stdreg, 2015)} == {
+        "GB/T 1234-2008", "JB/T 7041-2006", "GB/T 12345-2008", "GB/T 24823-2009", "GB 2760-2014"}  # fmt: skip
+    warnings = warnings_of(stdreg.cwd / "a.csv.warnings.xlsx")
+    dropped = {key.split("|")[1] for key in warnings if "dropped" in key}
+    assert dropped == set(cells)
+    assert any("已作废" in key and "status comes from the catalog" in key for key in warnings)
+
+
+def test_an_inline_adoption_is_the_standards_adoption(stdreg, tmp_path):
+    headers = ["企业名称", "统一社会信用代码", "产品名称", "执行标准"]
+    rows = [["企业1", uscc(1), "体系", "GB/T 19001-2016 idt ISO 9001:2015"],
+            ["企业1", uscc(1), "设备", "GB 4943.1-2011 (IEC 60950-1:2005, MOD)"]]  # fmt: skip
+    stdreg.ok("import", write_csv(tmp_path / "i.csv", rows, headers), "--year", "2016")
+    found = {r["product"]: (r["standard"], r["adopted"], r["degree"]) for r in query(stdreg, 2016)}
+    assert found == {
+        "体系": ("GB/T 19001-2016", "ISO 9001:2015", "IDT"),
+        "设备": ("GB 4943.1-2011", "IEC 60950-1:2005", "MOD"),
+    }
+
+
+@pytest.mark.parametrize("words", ["企业标准", "见附件", "按客户要求"])
+def test_words_without_a_code_are_the_one_bad_row(stdreg, tmp_path, words):
+    headers = ["企业名称", "统一社会信用代码", "产品名称", "执行标准"]
+    rows = [["企业1", uscc(1), "纸", "GB/T 1-2008"], ["企业2", uscc(2), "布", words]]
+    run = stdreg("import", write_csv(tmp_path / "w.csv", rows, headers), "--year", "2013")
+    assert run.exit_code == 3 and "names no standard code" in run.stderr
+    [bad] = rejects_of(stdreg.cwd / "w.csv.rejects.xlsx")
+    assert bad[2:7] == (
+        3,
+        "执行标准",
+        words,
+        "未写明标准编号（请查明标准号后填写）",
+        "names no standard code",
+    )
+    assert stdreg.counts()["product"] == 0

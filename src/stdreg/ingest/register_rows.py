@@ -20,7 +20,8 @@ from stdreg.codes.credit_code import (
     validate_org_code,
     validate_uscc,
 )
-from stdreg.codes.standard_code import StandardCode, StandardCodeError, parse, register_key, split_cell
+from stdreg.codes.standard_cell import read_cell
+from stdreg.codes.standard_code import NO_CODE, StandardCode, StandardCodeError, parse
 from stdreg.ingest import cells
 from stdreg.ingest.cells import CellError, clean_text
 from stdreg.ingest.headers import HeaderMap
@@ -37,8 +38,6 @@ FOOTER_MARKERS = (
     "填表说明", "填表人", "填报人", "制表人", "审核人", "负责人", "单位负责人", "联系人", "联系电话",
     "填表日期", "填报日期", "注:", "说明:", "备注:",
 )  # fmt: skip
-# A standard cell that says "none": the product has no standard (SPEC.md, "Real township forms").
-NO_STANDARD = frozenset({"无", "暂无", "没有", "无标准", "/", "-", "—", "－", "空", "／", "--", "——"})
 _MARKER_START = frozenset({m[0] for m in TOTAL_MARKERS} | {m[0] for m in FOOTER_MARKERS} | set(" \u3000\t\n"))
 _IGNORED_WARNINGS = {
     "total": "total, subtotal or end-of-table row (合计/小计/总计/以下空白) ignored",
@@ -328,8 +327,6 @@ class RegisterValidator:
         if value is None:
             return ()
         text = str(value)
-        if text.strip() in NO_STANDARD:
-            return ()
         cached = self._cells.get(text)
         if cached is None:
             cached = self._parse_cell(text)
@@ -341,17 +338,24 @@ class RegisterValidator:
         return cached
 
     def _parse_cell(self, text: str) -> tuple[str, ...] | RowRejected:
+        cell = read_cell(text)
+        if cell.errors:
+            error = cell.errors[0]
+            reason = error.reason if error.reason == NO_CODE else f"not a standard code: {error.reason}"
+            return RowRejected("standard", error.text, reason)
         codes: list[str] = []
-        for fragment in split_cell(text):
-            try:
-                written = parse(fragment)
-            except StandardCodeError as exc:
-                return RowRejected("standard", fragment, f"not a standard code: {exc.reason}")
-            code = register_key(written)
-            if written.adopts is not None:  # a dual number: the Chinese standard adopts the other IDT
+        for read in cell.codes:
+            code = read.code
+            if read.adopts is not None and read.degree is not None:
+                # a dual number (IDT), or an adoption written inline: as the adopted and degree columns
                 fact = self.facts.setdefault(code.code, StandardFacts())
                 if fact.degree is None:
-                    fact.adopted, fact.degree = written.adopts.code, "IDT"
+                    fact.adopted, fact.degree = read.adopts.code, read.degree
+            if read.annotation is not None:
+                status = " (status comes from the catalog)" if read.says_withdrawn else ""
+                self.problems.warn(
+                    self.column("standard"), read.written, f"annotation {read.annotation!r} dropped{status}"
+                )
             if code.code not in codes:
                 codes.append(code.code)
                 self.codes.setdefault(code.code, code)
