@@ -21,7 +21,14 @@ from stdreg.codes.credit_code import (
     validate_uscc,
 )
 from stdreg.codes.standard_cell import read_cell
-from stdreg.codes.standard_code import NO_CODE, StandardCode, StandardCodeError, parse
+from stdreg.codes.standard_code import (
+    NO_CODE,
+    StandardCode,
+    StandardCodeError,
+    parse,
+    register_key,
+    split_cell,
+)
 from stdreg.ingest import cells
 from stdreg.ingest.cells import CellError, clean_text
 from stdreg.ingest.headers import HeaderMap
@@ -338,6 +345,37 @@ class RegisterValidator:
         return cached
 
     def _parse_cell(self, text: str) -> tuple[str, ...] | RowRejected:
+        try:
+            # nearly every cell is plain codes: read as read_cell would, without peeling
+            written = [parse(fragment) for fragment in split_cell(text)]
+        except StandardCodeError:
+            return self._read_cell(text)
+        codes: list[str] = []
+        for code in written:
+            self._keep(register_key(code), code.adopts, "IDT" if code.adopts is not None else None, codes)
+        return tuple(codes)
+
+    def _keep(
+        self, code: StandardCode, adopts: StandardCode | None, degree: str | None, codes: list[str]
+    ) -> None:
+        """One code of a cell: what it adopts (a dual number, an inline adoption), its year."""
+        if adopts is not None and degree is not None:
+            # as if the adopted and degree columns said it
+            fact = self.facts.setdefault(code.code, StandardFacts())
+            if fact.degree is None:
+                fact.adopted, fact.degree = adopts.code, degree
+        if code.code not in codes:
+            codes.append(code.code)
+            self.codes.setdefault(code.code, code)
+            if code.year is not None and code.year > self.as_of.year:
+                self.problems.warn(
+                    self.column("standard"),
+                    code.code,
+                    f"the standard's year {code.year} is later than the as-of date {self.as_of}",
+                )
+
+    def _read_cell(self, text: str) -> tuple[str, ...] | RowRejected:
+        """A cell with placeholders, annotations, inline adoptions or words (read_cell)."""
         cell = read_cell(text)
         if cell.errors:
             error = cell.errors[0]
@@ -345,26 +383,12 @@ class RegisterValidator:
             return RowRejected("standard", error.text, reason)
         codes: list[str] = []
         for read in cell.codes:
-            code = read.code
-            if read.adopts is not None and read.degree is not None:
-                # a dual number (IDT), or an adoption written inline: as the adopted and degree columns
-                fact = self.facts.setdefault(code.code, StandardFacts())
-                if fact.degree is None:
-                    fact.adopted, fact.degree = read.adopts.code, read.degree
             if read.annotation is not None:
                 status = " (status comes from the catalog)" if read.says_withdrawn else ""
                 self.problems.warn(
                     self.column("standard"), read.written, f"annotation {read.annotation!r} dropped{status}"
                 )
-            if code.code not in codes:
-                codes.append(code.code)
-                self.codes.setdefault(code.code, code)
-                if code.year is not None and code.year > self.as_of.year:
-                    self.problems.warn(
-                        self.column("standard"),
-                        code.code,
-                        f"the standard's year {code.year} is later than the as-of date {self.as_of}",
-                    )
+            self._keep(read.code, read.adopts, read.degree, codes)
         return tuple(codes)
 
 
