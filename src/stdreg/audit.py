@@ -545,8 +545,15 @@ def new_batch(
     user: str | None,
     *,
     rows_read: int = 0,
+    rows_rejected: int = 0,
+    complete: bool = False,
+    region: str | None = None,
 ) -> int:
-    """Start a batch written by a command (update, revert): its id."""
+    """Start a batch (an import, a catalog, an update, a revert, a merge): its id.
+
+    ``source`` is the file's name or the command line; ``sha256`` the file's, or the
+    command line's (:func:`command_sha256`).
+    """
     from sqlalchemy import insert
 
     from stdreg.models import ImportBatch
@@ -557,29 +564,35 @@ def new_batch(
             file_name=source,
             sha256=sha256,
             as_of=as_of,
-            complete=False,
+            complete=complete,
             started_at=dt.datetime.now(dt.UTC),
             rows_read=rows_read,
-            rows_rejected=0,
+            rows_rejected=rows_rejected,
             summary="{}",
             user_name=user,
+            region=region,
         )
     ).inserted_primary_key
     assert inserted is not None
     return int(inserted[0])
 
 
-def finish_batch(connection: Connection, batch_id: int, summary: dict[str, Any]) -> None:
+def finish_batch(
+    connection: Connection, batch_id: int, summary: dict[str, Any], *, rows_read: int | None = None
+) -> None:
+    """End a batch: when it finished, and its JSON summary of counts (and the rows it read, if known late)."""
     from sqlalchemy import update
 
     from stdreg.models import ImportBatch
 
     table = ImportBatch.__table__  # type: ignore[attr-defined]
-    connection.execute(
-        update(table)
-        .where(table.c.id == batch_id)
-        .values(finished_at=dt.datetime.now(dt.UTC), summary=json.dumps(summary, ensure_ascii=False))
-    )
+    values: dict[str, Any] = {
+        "finished_at": dt.datetime.now(dt.UTC),
+        "summary": json.dumps(summary, ensure_ascii=False),
+    }
+    if rows_read is not None:
+        values["rows_read"] = rows_read
+    connection.execute(update(table).where(table.c.id == batch_id).values(**values))
 
 
 def _batch_names(connection: Connection, ids: list[int]) -> dict[int, str]:

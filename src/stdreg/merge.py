@@ -172,16 +172,14 @@ def merge_register(
         ):
             identity = _refuse_same_register(connection, reading, location, region)
             today = dt.date.today()
-            batch = new_batch(connection, MERGE, location, command_sha256(command), today, user)
+            batch = new_batch(
+                connection, MERGE, location, command_sha256(command), today, user, region=region
+            )
             merger = _Merger(connection, reading, region, batch)
             merger.run()
             if merger.standards_touched:
                 merger.counts["standards_outdated_recomputed"] += refresh_outdated(connection)
-            finish_batch(connection, batch, dict(merger.counts))
-            connection.execute(
-                text("UPDATE import_batch SET region = :r, rows_read = :n WHERE id = :b"),
-                {"r": region, "n": merger.rows_read, "b": batch},
-            )
+            finish_batch(connection, batch, dict(merger.counts), rows_read=merger.rows_read)
             merger.remember_source(location, identity)
             result = MergeResult(region, location, batch, merger.counts, merger.conflicts)
             if dry_run:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import getpass
 import hashlib
 import json
 from collections import Counter
@@ -19,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 
+from stdreg.audit import current_user, finish_batch, new_batch
 from stdreg.errors import InputError, StdregError
 from stdreg.ingest.problems import IGNORED_KINDS, Problems, default_rejects_path, write_rejects
 from stdreg.ingest.readers import SourceFile, open_source
@@ -183,22 +183,17 @@ def _import_file(
             nothing = "no valid row; " if skip_invalid else ""
             raise RowsRejected(result, nothing + _rejected_message(result, problems))
 
-        inserted = connection.execute(
-            insert(BATCH).values(
-                kind=source.kind,
-                file_name=path.name,
-                sha256=result.sha256,
-                as_of=as_of,
-                complete=complete,
-                started_at=dt.datetime.now(dt.UTC),
-                rows_read=result.rows_read,
-                rows_rejected=result.rows_rejected,
-                summary="{}",
-                user_name=_user(),
-            )
-        ).inserted_primary_key
-        assert inserted is not None
-        batch_id = int(inserted[0])
+        batch_id = new_batch(
+            connection,
+            source.kind,
+            path.name,
+            result.sha256,
+            as_of,
+            current_user(),
+            rows_read=result.rows_read,
+            rows_rejected=result.rows_rejected,
+            complete=complete,
+        )
         result.batch_id = batch_id
         columns = {f: source.header.column_name(f) for f in source.header.columns.values()}
         if stage is not None:
@@ -229,14 +224,7 @@ def _import_file(
             )
         # kept with the batch, so that a repeat of the file accounts for its rows the same way
         result.counts.update({f"rows_ignored_{kind}": n for kind, n in problems.ignored.items() if n})
-        connection.execute(
-            update(BATCH)
-            .where(BATCH.c.id == batch_id)
-            .values(
-                finished_at=dt.datetime.now(dt.UTC),
-                summary=json.dumps(dict(result.counts), ensure_ascii=False),
-            )
-        )
+        finish_batch(connection, batch_id, dict(result.counts))
         # written before the commit: rows rejected but not reported would be data lost
         if problems.rejects:
             _write_problems(result, problems, target)
@@ -300,21 +288,17 @@ def _repeat_of_last_batch(register: Register, result: ImportResult, complete: bo
         result.counts = counts
         if result.dry_run:
             return True
-        result.batch_id = connection.execute(
-            insert(BATCH).values(
-                kind=result.kind,
-                file_name=result.path.name,
-                sha256=result.sha256,
-                as_of=result.as_of,
-                complete=complete,
-                started_at=dt.datetime.now(dt.UTC),
-                finished_at=dt.datetime.now(dt.UTC),
-                rows_read=last.rows_read,
-                rows_rejected=0,
-                user_name=_user(),
-                summary=json.dumps(dict(counts), ensure_ascii=False),
-            )
-        ).inserted_primary_key[0]  # type: ignore[index]
+        result.batch_id = new_batch(
+            connection,
+            result.kind,
+            result.path.name,
+            result.sha256,
+            result.as_of,
+            current_user(),
+            rows_read=last.rows_read,
+            complete=complete,
+        )
+        finish_batch(connection, result.batch_id, dict(counts))
     return True
 
 
@@ -368,10 +352,3 @@ def _rejected_message(result: ImportResult, problems: Problems) -> str:
         f"{result.path}: {result.rows_rejected} of {result.rows_read} rows rejected, nothing imported; "
         f"the rejects file {result.problems_path} lists them:\n{shown}{more}"
     )
-
-
-def _user() -> str | None:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return None
