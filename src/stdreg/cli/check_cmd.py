@@ -44,7 +44,7 @@ def check_command(
         typer.Option(
             "--as-of",
             metavar="DATE",
-            help="Check as of this date (YYYY-MM-DD); default today.",
+            help="Check as of this date (2013-12-31, 2013年12月31日 …); default today.",
             show_default=False,
         ),
     ] = None,

@@ -128,7 +128,7 @@ def lookup_command(
         typer.Option(
             "--as-of",
             metavar="DATE",
-            help="Answer as of this date (YYYY-MM-DD); default today.",
+            help="Answer as of this date (2013-12-31, 2013年12月31日 …); default today.",
             show_default=False,
         ),
     ] = None,
