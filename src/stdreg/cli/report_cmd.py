@@ -64,7 +64,10 @@ def report_command(
         ),
     ] = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", metavar="DATE", help="Another date than Y-12-31 (2013-06-30, 2013年6月30日 …).")
+        str | None,
+        typer.Option(
+            "--as-of", metavar="DATE", help="Another date than Y-12-31 (2013-06-30, 2013年6月30日 …)."
+        ),
     ] = None,
     format: Annotated[
         ReportFormat | None,
