@@ -203,6 +203,11 @@ def state(
     [('湖镇镇',)]
     """
     bits = stated_bits(values) if stated is None else stated
+    if not versions:  # the common case, a fact seen for the first time: nothing to pass on
+        if cap <= on:
+            return Plan(ABSENT)
+        given = values if stated is None else overlay((None,) * len(values), values, bits)
+        return Plan(ADDED, (Version(None, on, cap, given, bits),))
     edit = _Edit(versions)
     position = edit.index_of(on)
     held = covering(edit.versions, on)
