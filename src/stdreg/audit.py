@@ -309,15 +309,20 @@ def apply_plans(
     def written(v: Version) -> tuple[Any, ...]:
         return (*v.values, v.stated) if stated else v.values
 
-    bulk.insert(
-        table,
-        (*keys, "valid_from", "valid_to", "batch_id", *fields),
-        [
-            ((key,) if single else tuple(key)) + (v.valid_from, v.valid_to, batch_id, *written(v))
+    # one comprehension per shape: this runs once for every row of a province's file
+    if stated:
+        inserts = [
+            ((key,) if single else tuple(key)) + (v.valid_from, v.valid_to, batch_id, *v.values, v.stated)
             for key, plan in plans
             for v in plan.inserts
-        ],
-    )
+        ]
+    else:
+        inserts = [
+            ((key,) if single else tuple(key)) + (v.valid_from, v.valid_to, batch_id, *v.values)
+            for key, plan in plans
+            for v in plan.inserts
+        ]
+    bulk.insert(table, (*keys, "valid_from", "valid_to", "batch_id", *fields), inserts)
     updates = [v for _, plan in plans for v in plan.updates]
     deletes = [gone for _, plan in plans for gone in plan.deletes]
     if not updates and not deletes:
