@@ -584,16 +584,16 @@ def test_the_detail_goes_on_on_more_sheets_past_the_row_limit(county, tmp_path):
 def test_a_workbook_is_not_written_to_a_terminal(stdreg, monkeypatch):
     import sys
 
-    from stdreg.cli.common import ReportFormat
-    from stdreg.cli.report_cmd import _format
+    from stdreg.cli.common import ReportFormat, output_format
     from stdreg.errors import UsageError
 
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
     with pytest.raises(UsageError):
-        _format(ReportFormat.xlsx, None)
-    assert _format(None, Path("r.XLSX")) is ReportFormat.xlsx
-    assert _format(None, Path("r.json")) is ReportFormat.json
-    assert _format(None, Path("r.txt")) is ReportFormat.table
+        output_format(ReportFormat.xlsx, None, ReportFormat)
+    assert output_format(None, Path("r.XLSX"), ReportFormat) is ReportFormat.xlsx
+    assert output_format(None, Path("r.json"), ReportFormat) is ReportFormat.json
+    assert output_format(None, Path("r.txt"), ReportFormat) is ReportFormat.table
+    assert output_format(None, Path("r.csv"), ReportFormat) is ReportFormat.table  # no csv report
 
 
 MIN_ROWS = 20  # filled lines of a printed page that is not the last of its list

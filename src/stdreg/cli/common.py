@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -54,13 +54,9 @@ class QueryFormat(StrEnum):
     xlsx = "xlsx"
 
 
-_SUFFIX_FORMATS = {
-    ".csv": QueryFormat.csv,
-    ".json": QueryFormat.json,
-    ".jsonl": QueryFormat.jsonl,
-    ".ndjson": QueryFormat.jsonl,
-    ".xlsx": QueryFormat.xlsx,
-}
+_SUFFIXES = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}
+"""The format an output file's suffix names, for every command that writes one."""
+FormatT = TypeVar("FormatT", bound=StrEnum)
 
 FormatOption = Annotated[
     QueryFormat | None,
@@ -227,13 +223,22 @@ def output_stream(path: Path | None, *, binary: bool = False) -> Iterator[IO[Any
         yield handle
 
 
-def output_format(chosen: QueryFormat | None, output: Path | None) -> QueryFormat:
-    """The format asked for, or the one the output file's suffix names, or table."""
+def output_format(
+    chosen: FormatT | None,
+    output: Path | None,
+    formats: type[FormatT] = QueryFormat,  # type: ignore[assignment]  # the read commands' formats
+) -> FormatT:
+    """The format asked for, or the one the output file's suffix names, or table (of ``formats``).
+
+    >>> output_format(None, Path("a.ndjson")), output_format(None, Path("a.xlsx"), ReportFormat)
+    (<QueryFormat.jsonl: 'jsonl'>, <ReportFormat.xlsx: 'xlsx'>)
+    """
     if chosen is None:
-        chosen = (
-            _SUFFIX_FORMATS.get(output.suffix.lower(), QueryFormat.table) if output else QueryFormat.table
-        )
-    if chosen is QueryFormat.xlsx and output is None and sys.stdout.isatty():
+        by_suffix = {
+            suffix: formats(name) for suffix, name in _SUFFIXES.items() if name in formats.__members__
+        }
+        chosen = by_suffix.get(output.suffix.lower(), formats("table")) if output else formats("table")
+    if chosen.value == "xlsx" and output is None and sys.stdout.isatty():
         raise UsageError("an xlsx workbook is not for a terminal: give -o FILE.xlsx, or redirect the output")
     return chosen
 

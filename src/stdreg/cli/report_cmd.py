@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -16,6 +15,7 @@ from stdreg.cli.common import (
     OutputOption,
     ReportFormat,
     options,
+    output_format,
     output_stream,
     parse_date_option,
 )
@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from stdreg.config import Bureau
     from stdreg.query import Filters
     from stdreg.trends import Trend
-
-_SUFFIX_FORMATS = {".json": ReportFormat.json, ".xlsx": ReportFormat.xlsx}
 
 
 def report_command(
@@ -109,7 +107,7 @@ def report_command(
         raise UsageError("--from and --to go together: --from 2008 --to 2012")
     if series and as_of is not None:
         raise UsageError("--as-of goes with --year; each year of the series is as of 31 December")
-    chosen = _format(format, output)
+    chosen = output_format(format, output, ReportFormat)
 
     from stdreg.config import load_adoption_rule, load_bureau, load_targets
     from stdreg.store import open_register
@@ -176,17 +174,6 @@ def report_command(
             from stdreg.render.report_table import print_report
 
             print_report(report, stream, lang=lang.value, county=bureau.county)
-
-
-def _format(chosen: ReportFormat | None, output: Path | None) -> ReportFormat:
-    """The format asked for, or the one the output file's suffix names, or table."""
-    if chosen is None:
-        chosen = (
-            _SUFFIX_FORMATS.get(output.suffix.lower(), ReportFormat.table) if output else ReportFormat.table
-        )
-    if chosen is ReportFormat.xlsx and output is None and sys.stdout.isatty():
-        raise UsageError("an xlsx workbook is not for a terminal: give -o FILE.xlsx, or redirect the output")
-    return chosen
 
 
 def _write_trend(trend: Trend, chosen: ReportFormat, output: Path | None, lang: str, bureau: Bureau) -> None:
