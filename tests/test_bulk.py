@@ -1,4 +1,4 @@
-"""stdreg.bulk writes and reads the same rows on both backends: executemany on SQLite, COPY on PostgreSQL.
+"""stdreg.kernel.bulk writes and reads the same rows on both backends (executemany on SQLite, COPY on PG).
 
 The PostgreSQL runs need STDREG_TEST_PG_URL; each works in a schema of its own, dropped afterwards.
 """
@@ -17,8 +17,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import NullPool
 
-from stdreg import bulk
-from stdreg.bulk import Bulk
+from stdreg.kernel import bulk
+from stdreg.kernel.bulk import Bulk
 
 PG_URL = os.environ.get("STDREG_TEST_PG_URL")
 COLUMNS = ("id", "name", "valid_from", "high_tech", "output_value")

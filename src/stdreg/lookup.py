@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from stdreg.bulk import Bulk
 from stdreg.codes.standard_cell import read_cell
 from stdreg.codes.standard_code import StandardCode, StandardCodeError, parse, register_key, split_cell
 from stdreg.errors import InputError, UsageError
@@ -45,8 +44,9 @@ from stdreg.ingest.headers import (
     normalize_header,
 )
 from stdreg.ingest.readers import iter_cells, sheet_names
+from stdreg.kernel.bulk import Bulk
+from stdreg.kernel.standards import replacement_ends
 from stdreg.query import STATUS_SQL
-from stdreg.standards import replacement_ends
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection

@@ -18,7 +18,7 @@ source brought in is kept up to date from it; one the target knew before only
 gets the facts it lacked (the target's catalog wins).
 
 A merged county is maintained in its own register: the target refuses to revert
-its batches (see :func:`stdreg.audit.revert_batch`); correct the county and merge
+its batches (see :func:`stdreg.kernel.revert.revert_batch`); correct the county and merge
 it again.
 """
 
@@ -35,33 +35,22 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select, text, update
 
-from stdreg.audit import (
-    LOG_COLUMNS,
-    OWNER,
-    ROW_COLUMNS,
-    STANDARD_FACTS,
-    command_sha256,
-    finish_batch,
-    new_batch,
-)
-from stdreg.bulk import CHUNK, Bulk
 from stdreg.errors import DatabaseError, UsageError
+from stdreg.kernel.batch import Batch, FactChange, command_sha256, open_batch, write_transaction
+from stdreg.kernel.bulk import CHUNK
+from stdreg.kernel.standards import refresh_outdated
+from stdreg.kernel.tables import BATCH_COLUMNS, LOG_COLUMNS, OWNER, ROW_COLUMNS, STANDARD_FACTS
+from stdreg.kernel.tables import table as _table
+from stdreg.store import Register, display_url, open_register, register_identity, resolve_url
 
 if TYPE_CHECKING:
-    from sqlalchemy import Table
     from sqlalchemy.engine import Connection
-
-    from stdreg.store import Register
 
 MERGE = "merge"
 READ_CHUNK = 20_000
 COMPARE_CHUNK = 5_000  # ids per IN list when comparing with the target; under SQLite's 32,766
 TIMESTAMPED = frozenset({"import_batch"})  # the only table with datetimes (see _plain)
 
-BATCH_COLUMNS = (
-    "kind", "file_name", "sha256", "as_of", "complete", "started_at", "finished_at", "rows_read",
-    "rows_rejected", "summary", "user_name", "reverted_by", "region", "source_batch_id",
-)  # fmt: skip
 # The rows under an enterprise, parents first; each is copied with the same code.
 OWNED_TABLES = ("enterprise_version", "enterprise_snapshot", "product", "product_version", "execution")
 # Which table each id column points into, for translating source ids.
@@ -157,34 +146,30 @@ def merge_register(
     The caller holds the target's writer lock. The source is only read, as one
     consistent snapshot, so its own writers may go on meanwhile.
     """
-    from stdreg.ingest.catalog import refresh_outdated
-    from stdreg.store import display_url, open_register, resolve_url
-
     location = display_url(resolve_url(source_db))
     if resolve_url(source_db) == target.url:
         raise UsageError(f"{location} is the register being merged into")
     source = open_register(source_db, create=False)
     try:
-        with (
-            _snapshot(source) as reading,
-            target.engine.connect() as connection,
-            connection.begin() as transaction,
-        ):
+        with _snapshot(source) as reading, write_transaction(target, dry_run=dry_run) as connection:
             identity = _refuse_same_register(connection, reading, location, region)
-            today = dt.date.today()
-            batch = new_batch(
-                connection, MERGE, location, command_sha256(command), today, user, region=region
-            )
-            merger = _Merger(connection, reading, region, batch)
-            merger.run()
-            if merger.standards_touched:
-                merger.counts["standards_outdated_recomputed"] += refresh_outdated(connection)
-            finish_batch(connection, batch, dict(merger.counts), rows_read=merger.rows_read)
+            with open_batch(
+                connection,
+                MERGE,
+                location,
+                as_of=dt.date.today(),
+                sha256=command_sha256(command),
+                user=user,
+                region=region,
+            ) as batch:
+                merger = _Merger(batch, reading, region)
+                merger.run()
+                if merger.standards_touched:
+                    batch.counts["standards_outdated_recomputed"] += refresh_outdated(connection)
+                batch.rows_read = merger.rows_read
             merger.remember_source(location, identity)
-            result = MergeResult(region, location, batch, merger.counts, merger.conflicts)
-            if dry_run:
-                transaction.rollback()
-                result.batch_id, result.dry_run = None, True
+        batch_id = None if dry_run else batch.id
+        result = MergeResult(region, location, batch_id, batch.counts, merger.conflicts, dry_run)
     finally:
         source.dispose()
     return result
@@ -196,8 +181,6 @@ def _refuse_same_register(target: Connection, source: Connection, location: str,
     Paths and URLs cannot tell: a backup, a hard link or a URL spelled otherwise names
     the same register. Its identity (models.RegisterIdentity) can.
     """
-    from stdreg.store import register_identity
-
     identity = register_identity(source)
     if identity is None:
         return None
@@ -280,14 +263,6 @@ def _snapshot(source: Register) -> Iterator[Connection]:
             connection.rollback()
 
 
-def _table(name: str) -> Table:
-    from sqlmodel import SQLModel
-
-    import stdreg.models  # noqa: F401 - registers the tables
-
-    return SQLModel.metadata.tables[name]
-
-
 def _plain(value: Any) -> Any:
     """A value as both backends give it back: datetimes in UTC, with their zone."""
     if isinstance(value, dt.datetime):
@@ -298,13 +273,14 @@ def _plain(value: Any) -> Any:
 class _Merger:
     """One source register merged into the target, inside the target's transaction."""
 
-    def __init__(self, connection: Connection, reading: Connection, region: str, batch: int) -> None:
-        self.connection = connection
+    def __init__(self, batch: Batch, reading: Connection, region: str) -> None:
+        self.writing = batch
+        self.connection = connection = batch.connection
         self.reading = reading
         self.region = region
-        self.batch = batch
-        self.bulk = Bulk(connection)
-        self.counts: Counter[str] = Counter()
+        self.batch = batch.id
+        self.bulk = batch.bulk
+        self.counts: Counter[str] = batch.counts
         self.conflicts: list[Conflict] = []
         self.rows_read = 0
         self.standards_touched = False
@@ -476,7 +452,7 @@ class _Merger:
                 gone = [target for target in gone if owners.get(target) not in held]
             if gone:  # merge_row keeps their ids: the source's change log still names them
                 still_there = len(self._current(name, (), gone))
-                self.bulk.delete(name, gone)
+                self.writing.remove_copied(name, gone)
                 self.counts[f"{name}_removed"] += still_there
 
     def _batches(self) -> None:
@@ -525,7 +501,7 @@ class _Merger:
         ours = set(self.maps["import_batch"].values())
         edited = {row[0] for row in self.connection.execute(text(_STANDARDS_EDITED_HERE))}
         current = self._current("standard", columns, [mapping[row[0]] for row in rows])
-        added, changed, links = [], [], []
+        added, changed, links, filled = [], [], [], []
         for source_row, *source_values in rows:
             values = dict(zip(columns, source_values, strict=True))
             for column in ("replaced_by_id", "batch_id"):
@@ -547,16 +523,22 @@ class _Merger:
                 ):
                     self.counts["standards_facts_kept"] += 1
                 values = {c: values[c] if old[c] is None else old[c] for c in columns}
+                difference = {c: values[c] for c in columns if values[c] != old[c]}
+                if difference:  # no log of the region's explains it: this batch's own change
+                    filled.append(FactChange(target_id, old, difference, old["batch_id"]))
+                continue
             difference = {c: values[c] for c in columns if values[c] != old[c]}
             if difference:
                 changed.append((target_id, difference))
-        if added:
-            self.connection.execute(insert(table), added)
+        self.writing.copy_rows(
+            "standard", columns, [(row["id"], *(row[c] for c in columns)) for row in added]
+        )
         for target_id, difference in [*changed, *links]:
-            self.connection.execute(update(table).where(table.c.id == target_id).values(difference))
+            self.writing.copy_rows("standard", tuple(difference), (), [(*difference.values(), target_id)])
+        self.writing.set_facts("standard", filled, as_of=self.writing.as_of)
         self.counts["standards_added"] += len(added)
-        self.counts["standards_changed"] += len(changed)
-        self.standards_touched = bool(added or changed)
+        self.counts["standards_changed"] += len(changed) + len(filled)
+        self.standards_touched = bool(added or changed or filled)
 
     def _enterprises(self) -> None:
         """Add the source's enterprises, tagged with the region; report those held from elsewhere."""
@@ -622,8 +604,7 @@ class _Merger:
         stored = self._current(name, columns, [row[0] for row in rows if row[0] not in fresh])
         added = [row for row in rows if row[0] not in stored]
         changed = [(*row[1:], row[0]) for row in rows if row[0] in stored and stored[row[0]] != row[1:]]
-        self.bulk.insert(name, ("id", *columns), added)
-        self.bulk.update(name, columns, changed)
+        self.writing.copy_rows(name, columns, added, changed)
         self.counts[f"{name}_added"] += len(added)
         self.counts[f"{name}_changed"] += len(changed)
 
@@ -665,10 +646,8 @@ class _Merger:
                     json.dumps(old, ensure_ascii=False), reason,
                 ))  # fmt: skip
             self._map_new("change_log", entries)
-            self.counts["change_log_copied"] += self.bulk.insert(
-                "change_log",
-                ("id", *LOG_COLUMNS),
-                [(copied[e], *row) for e, row in zip(entries, rows, strict=True)],
+            self.counts["change_log_copied"] += self.writing.copy_log(
+                [(copied[e], *row) for e, row in zip(entries, rows, strict=True)]
             )
 
     def _source_enterprises(self, ids: Sequence[int]) -> Iterator[tuple[Any, ...]]:

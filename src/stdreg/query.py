@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from stdreg.codes.standard_code import LEVELS
 from stdreg.errors import UsageError
+from stdreg.kernel.standards import outdated_on
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -346,11 +347,10 @@ _PRODUCT_ADOPTS = """EXISTS (
 _PRODUCT_NEQ = """EXISTS (
     SELECT 1 FROM execution xn JOIN report_flag fn ON fn.standard_id = xn.standard_id
     WHERE xn.product_id = p.id AND xn.valid_from <= :d AND xn.valid_to > :d AND fn.neq = 1)"""
-_PRODUCT_OUTDATED = """EXISTS (
+_PRODUCT_OUTDATED = f"""EXISTS (
     SELECT 1 FROM execution xo JOIN standard so ON so.id = xo.standard_id
-    WHERE xo.product_id = p.id AND xo.valid_from <= :d AND xo.valid_to > :d
-      AND so.outdated_from IS NOT NULL AND so.outdated_from <= :d)"""
-_OUTDATED = "(s.outdated_from IS NOT NULL AND s.outdated_from <= :d)"
+    WHERE xo.product_id = p.id AND xo.valid_from <= :d AND xo.valid_to > :d AND {outdated_on("so")})"""
+_OUTDATED = outdated_on("s")
 
 # The standard's status on :d: its facts carry their own dates (SPEC.md, "Dates"),
 # so a standard withdrawn in 2009 was current in 2008, and one implemented later is upcoming.

@@ -57,6 +57,7 @@ except ImportError:  # Windows: no flock; leftovers are then told by their age a
     fcntl = None  # type: ignore[assignment]
 
 from stdreg.errors import EXIT_INVALID_INPUT, EXIT_OK, InputError, StdregError, UsageError
+from stdreg.kernel.standards import outdated_on
 from stdreg.store import Register, state_dir, writer_lock
 
 ARCHIVE = "archive"
@@ -637,13 +638,12 @@ def _why_failed(exc: StdregError, path: Path) -> str:
 
 # --- outdated standards --------------------------------------------------------------------
 
-OUTDATED_PRODUCTS = """
+OUTDATED_PRODUCTS = f"""
 SELECT DISTINCT x.product_id, x.standard_id
 FROM execution x
 JOIN standard s ON s.id = x.standard_id
 JOIN product_version pv ON pv.product_id = x.product_id AND pv.valid_from <= :d AND pv.valid_to > :d
-WHERE x.valid_from <= :d AND x.valid_to > :d
-  AND s.outdated_from IS NOT NULL AND s.outdated_from <= :d
+WHERE x.valid_from <= :d AND x.valid_to > :d AND {outdated_on("s")}
 """
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from stdreg.codes.adoption import AdoptionRule, counts_as_adoption
 from stdreg.codes.standard_code import LEVELS, StandardCodeError, parse
 from stdreg.config import Targets
+from stdreg.kernel.standards import outdated_on
 
 LEVEL_KEYS = (*LEVELS, "none")
 SIZE_KEYS = ("above", "below", "unknown")
@@ -218,7 +219,7 @@ WITH px AS (
     SELECT x.product_id,
            MAX(COALESCE(f.adopting, 0)) AS adopting,
            MAX(COALESCE(f.neq, 0)) AS neq,
-           MAX(CASE WHEN s.outdated_from IS NOT NULL AND s.outdated_from <= :d THEN 1 ELSE 0 END) AS outdated,
+           MAX(CASE WHEN {outdated_on("s")} THEN 1 ELSE 0 END) AS outdated,
            MIN(CASE s.level {_LEVEL_RANK} ELSE {len(LEVELS)} END) AS level_rank
     FROM execution x
     JOIN standard s ON s.id = x.standard_id

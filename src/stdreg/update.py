@@ -34,11 +34,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
+
 from stdreg import timeline
-from stdreg.audit import CORRECTION, ChangeLog, apply_plans, finish_batch, new_batch, read_versions
-from stdreg.bulk import Bulk, in_chunks
-from stdreg.codes.standard_code import StandardCode
+from stdreg.codes.standard_code import StandardCode, implied_adoption
 from stdreg.errors import InputError, RegisterLocked
+from stdreg.kernel.batch import Batch, FactChange, NothingWritten, open_batch, write_transaction
+from stdreg.kernel.bulk import in_chunks
+from stdreg.kernel.changelog import CORRECTION
+from stdreg.kernel.standards import STANDARD, add_standards, refresh_outdated, standard_ids, standard_row
+from stdreg.kernel.versions import next_listings, read_executions, read_versions
 from stdreg.models import ENTERPRISE_FIELDS, OPEN_END, PRODUCT_FIELDS
 from stdreg.timeline import Plan, Version, covering
 
@@ -382,67 +387,45 @@ def _run_batch(
     dry_run: bool,
     wait: float | None,
 ) -> UpdateResult:
-    with register.engine.connect() as connection, connection.begin() as transaction:
-        # lock first, then number the batch: batches are numbered in the order they got their rows
-        Updater.lock(connection, changes, wait)
-        batch_id = new_batch(connection, "update", source, sha256, as_of, user, rows_read=len(changes))
-        updater = Updater(connection, batch_id)
-        errors: list[tuple[Change | None, ChangeError]] = []
-        for change in changes:
-            try:
-                updater.apply(change)
-            except ChangeError as exc:
-                errors.append((change, exc))
-        if errors:
-            transaction.rollback()
-            shown = "\n".join(
-                f"  {'row ' + str(change.row) + ', ' if change and change.row else ''}{error}"
-                for change, error in errors[:10]
-            )
-            more = f"\n  … and {len(errors) - 10} more" if len(errors) > 10 else ""
-            raise UpdateRejected(f"nothing was changed:\n{shown}{more}", errors)
-        updater.finish()
-        if not _wrote_anything(connection, batch_id):  # every change was already so: no empty batch
-            transaction.rollback()
-            notes = [*updater.notes, "nothing changed: the register already says so; no batch was written"]
-            return UpdateResult(None, notes, updater.counts)
-        finish_batch(connection, batch_id, dict(updater.counts))
-        if dry_run:
-            transaction.rollback()
-            return UpdateResult(None, updater.notes, updater.counts)
-        transaction.commit()
-    return UpdateResult(batch_id, updater.notes, updater.counts)
-
-
-# every table whose rows name the batch that wrote (or ended) them
-_BATCH_COLUMNS = (
-    ("enterprise", "batch_id"), ("enterprise_version", "batch_id"), ("enterprise_version", "closed_batch_id"),
-    ("enterprise_snapshot", "batch_id"), ("product", "batch_id"), ("product_version", "batch_id"),
-    ("product_version", "closed_batch_id"), ("standard", "batch_id"), ("execution", "batch_id"),
-    ("execution", "closed_batch_id"), ("change_log", "batch_id"),
-)  # fmt: skip
-
-
-def _wrote_anything(connection: Connection, batch_id: int) -> bool:
-    """Whether the batch wrote, ended or changed any row of the register."""
-    from sqlalchemy import text
-
-    exists = " UNION ALL ".join(
-        f"SELECT 1 FROM (SELECT 1 FROM {table} WHERE {column} = :b LIMIT 1) AS {table}_{column}"
-        for table, column in _BATCH_COLUMNS
-    )
-    return connection.execute(text(exists), {"b": batch_id}).first() is not None
+    try:
+        with write_transaction(register, dry_run=dry_run) as connection:
+            # lock first, then number the batch: batches are numbered in the order they got their rows
+            Updater.lock(connection, changes, wait)
+            with open_batch(
+                connection, "update", source, as_of=as_of, sha256=sha256, user=user, rows_read=len(changes)
+            ) as batch:
+                updater = Updater(batch)
+                errors: list[tuple[Change | None, ChangeError]] = []
+                for change in changes:
+                    try:
+                        updater.apply(change)
+                    except ChangeError as exc:
+                        errors.append((change, exc))
+                if errors:
+                    shown = "\n".join(
+                        f"  {'row ' + str(change.row) + ', ' if change and change.row else ''}{error}"
+                        for change, error in errors[:10]
+                    )
+                    more = f"\n  … and {len(errors) - 10} more" if len(errors) > 10 else ""
+                    raise UpdateRejected(f"nothing was changed:\n{shown}{more}", errors)
+                updater.finish()
+                if not batch.wrote_anything():  # every change was already so: no empty batch
+                    raise NothingWritten
+    except NothingWritten:
+        notes = [*updater.notes, "nothing changed: the register already says so; no batch was written"]
+        return UpdateResult(None, notes, updater.counts)
+    return UpdateResult(None if dry_run else batch.id, updater.notes, updater.counts)
 
 
 class Updater:
     """Carries out changes on one connection, inside one batch, logging what each overwrites."""
 
-    def __init__(self, connection: Connection, batch_id: int) -> None:
-        self.connection = connection
-        self.batch_id = batch_id
-        self.bulk = Bulk(connection)
-        self.log = ChangeLog(self.bulk, batch_id)
-        self.counts: Counter[str] = Counter()
+    def __init__(self, batch: Batch) -> None:
+        self.batch = batch
+        self.connection = connection = batch.connection
+        self.batch_id = batch.id
+        self.bulk = batch.bulk
+        self.counts: Counter[str] = batch.counts
         self.notes: list[str] = []
         self.standards_changed = False
         self.locking = connection.dialect.name == "postgresql"
@@ -510,10 +493,7 @@ class Updater:
 
     def finish(self) -> None:
         if self.standards_changed:
-            from stdreg.ingest.catalog import refresh_outdated
-
             self.counts["standards_outdated_recomputed"] += refresh_outdated(self.connection)
-        self.log.flush()
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -541,54 +521,20 @@ class Updater:
         return read_versions(self.bulk, table, owner, [owner_id]).get(owner_id, [])
 
     def _executions(self, product_id: int) -> dict[int, list[Version]]:
-        found: dict[int, list[Version]] = {}
-        rows = self.bulk.select_in(
-            "SELECT id, standard_id, valid_from, valid_to FROM execution WHERE product_id IN",
-            [product_id],
-            dates=(2, 3),
-        )
-        for xid, sid, valid_from, valid_to in sorted(rows, key=lambda r: r[2]):
-            found.setdefault(sid, []).append(Version(xid, valid_from, valid_to))
-        return found
+        return {sid: versions for (_, sid), versions in read_executions(self.bulk, [product_id]).items()}
 
     def _cap(self, enterprise_id: int, on: dt.date) -> dt.date:
         """The enterprise's next complete listing after ``on`` (a fact stated on ``on`` ends there)."""
-        cap = OPEN_END
-        for (as_of,) in self.bulk.select_in(
-            f"SELECT as_of FROM enterprise_snapshot WHERE as_of > {self.bulk.mark} AND enterprise_id IN",
-            [enterprise_id],
-            dates=(0,),
-            params=(on,),
-        ):
-            cap = min(cap, as_of)
-        return cap
+        return next_listings(self.bulk, [enterprise_id], on).get(enterprise_id, OPEN_END)
 
     def _standard_id(self, code: StandardCode, *, create: bool) -> int | None:
-        from stdreg.ingest.register_loader import STANDARD_COLUMNS, standard_row
-
-        row = self.connection.exec_driver_sql(
-            f"SELECT id FROM standard WHERE code = {self.bulk.mark}", (code.code,)
-        ).first()
-        if row is not None:
-            return int(row[0])
-        if not create:
-            return None
-        new = standard_row(code, batch_id=self.batch_id)
-        values = tuple(new[c] for c in STANDARD_COLUMNS)
-        if self.locking:
-            # another update may be adding the same code right now: wait for it, then use its row
-            marks = ", ".join([self.bulk.mark] * len(values))
-            added = self.connection.exec_driver_sql(
-                f"INSERT INTO standard ({', '.join(STANDARD_COLUMNS)}) VALUES ({marks}) "
-                "ON CONFLICT (code) DO NOTHING",
-                values,
-            ).rowcount
-        else:
-            added = self.bulk.insert("standard", STANDARD_COLUMNS, [values])
-        if added:
-            self.counts["standards_added"] += 1
+        found = standard_ids(self.bulk, [code.code]).get(code.code)
+        if found is not None or not create:
+            return found
+        # on a server, another update may be adding the same code right now: its row is used
+        if add_standards(self.batch, [standard_row(code, batch_id=self.batch_id)], racing=self.locking):
             self.standards_changed = True
-        return self._standard_id(code, create=False)
+        return standard_ids(self.bulk, [code.code])[code.code]
 
     # -- writing versions --------------------------------------------------------------------
 
@@ -620,14 +566,11 @@ class Updater:
     def _write(
         self, table: str, keys: Sequence[str], fields: Sequence[str], key: Any, plan: Plan, change: Change
     ) -> None:
-        apply_plans(
-            self.bulk,
-            self.log,
+        self.batch.apply_plans(
             table,
             keys,
             fields,
             [(key, plan)],
-            batch_id=self.batch_id,
             as_of=_logged_date(change),
             reason=CORRECTION if change.correct else None,
         )
@@ -652,8 +595,9 @@ class Updater:
         ).first()
         if holder is not None:
             raise ChangeError("uscc", new, "another enterprise of the register holds this USCC")
-        self.log.record("enterprise", eid, eid, {"uscc": uscc}, row_batch_id=writer, as_of=change.as_of)
-        self.bulk.update("enterprise", ("uscc",), [(new, eid)])
+        self.batch.set_facts(
+            "enterprise", [FactChange(eid, {"uscc": uscc}, {"uscc": new}, writer)], as_of=change.as_of
+        )
         self.counts["enterprises_changed"] += 1
         self.notes.append(f"enterprise {name}: USCC {uscc or '—'} → {new}")
 
@@ -719,8 +663,9 @@ class Updater:
     ) -> None:
         sid = self._standard_id(code, create=True)
         assert sid is not None
-        if code.adopts is not None:  # a dual number: the Chinese standard adopts the other IDT
-            self._learn_adoption(sid, code, change)
+        implied = implied_adoption(code)
+        if implied is not None:
+            self._learn_adoption(sid, implied, change)
         versions = self._executions(pid).get(sid, [])
         plan = timeline.state(versions, change.as_of, cap=min(end, self._cap(eid, change.as_of)))
         if plan.outcome == timeline.ABSENT:
@@ -733,20 +678,24 @@ class Updater:
             self.counts["executions_added"] += 1
             self.notes.append(f"{code.code} added to {name} from {change.as_of}")
 
-    def _learn_adoption(self, sid: int, code: StandardCode, change: Change) -> None:
+    def _learn_adoption(self, sid: int, implied: tuple[str, str], change: Change) -> None:
         row = self.connection.exec_driver_sql(
             f"SELECT degree, batch_id FROM standard WHERE id = {self.bulk.mark}{self.for_update}", (sid,)
         ).first()
-        if row is not None and row[0] is None and code.adopts is not None:
-            self.log.record(
+        if row is not None and row[0] is None:
+            adopted, degree = implied
+            self.batch.set_facts(
                 "standard",
-                sid,
-                sid,
-                {"adopted_code": None, "degree": None},
-                row_batch_id=row[1],
+                [
+                    FactChange(
+                        sid,
+                        {"adopted_code": None, "degree": None},
+                        {"adopted_code": adopted, "degree": degree},
+                        row[1],
+                    )
+                ],
                 as_of=change.as_of,
             )
-            self.bulk.update("standard", ("adopted_code", "degree"), [(code.adopts.code, "IDT", sid)])
 
     def _held_standard(self, pid: int, code: StandardCode, field_name: str) -> tuple[int, list[Version]]:
         sid = self._standard_id(code, create=False)
@@ -818,14 +767,13 @@ class Updater:
         in_place = [v for v in wrong if start is None or v.valid_from >= start]
         split = [v for v in wrong if start is not None and v.valid_from < start]
         if in_place:
-            self.log.before(
+            self.batch.rewrite(
                 "execution",
-                [v.id for v in in_place if v.id is not None],
+                ("standard_id",),
+                [(new_sid, v.id) for v in in_place],
                 as_of=start,
                 reason=CORRECTION,
-                also=("standard_id",),
             )
-            self.bulk.update("execution", ("standard_id",), [(new_sid, v.id) for v in in_place])
         if split:
             assert start is not None
             self._write(
@@ -862,16 +810,8 @@ class Updater:
                     "the enterprise already has a product of this name: drop one of them instead",
                 )
             writer = self._find_product(eid, name)
-            self.log.record(
-                "product",
-                pid,
-                eid,
-                {"name": name},
-                row_batch_id=writer[1] if writer else None,
-                as_of=None,
-                reason=CORRECTION,
-            )
-            self.bulk.update("product", ("name",), [(new_name, pid)])
+            renamed = FactChange(pid, {"name": name}, {"name": new_name}, writer[1] if writer else None, eid)
+            self.batch.set_facts("product", [renamed], as_of=None, reason=CORRECTION)
             self.counts["products_renamed"] += 1
             self.notes.append(f"correction: product {name} renamed {new_name} (every date)")
             return
@@ -948,10 +888,6 @@ class Updater:
     # -- standards ---------------------------------------------------------------------------
 
     def _standard(self, change: Change) -> None:
-        from sqlalchemy import select
-
-        from stdreg.ingest.register_loader import STANDARD
-
         assert change.standard is not None
         sid = self._standard_id(change.standard, create=True)
         row = self.connection.execute(self._locked(select(STANDARD).where(STANDARD.c.id == sid))).first()
@@ -1008,24 +944,15 @@ class Updater:
         return query.with_for_update() if self.locking else query
 
     def _set_standard(self, row: Any, new: dict[str, Any], change: Change) -> None:
-        from sqlalchemy import update
-
-        from stdreg.ingest.register_loader import STANDARD
-
         changed = {name: value for name, value in new.items() if getattr(row, name) != value}
         if not changed:
             self.notes.append(f"standard {row.code}: unchanged")
             return
-        if row.batch_id != self.batch_id:  # a standard this batch added is told whole by its batch_id
-            self.log.record(
-                "standard",
-                row.id,
-                row.id,
-                {name: getattr(row, name) for name in changed},
-                row_batch_id=row.batch_id,
-                as_of=change.on or change.as_of,
-            )
-        self.connection.execute(update(STANDARD).where(STANDARD.c.id == row.id).values(**changed))
+        self.batch.set_facts(
+            "standard",
+            [FactChange(row.id, row._mapping, changed, row.batch_id)],
+            as_of=change.on or change.as_of,
+        )
         self.standards_changed = True
         self.counts["standards_changed"] += 1
         shown = "; ".join(

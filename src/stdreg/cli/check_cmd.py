@@ -69,7 +69,7 @@ def check_command(
     """
     import datetime as dt
 
-    from stdreg import audit
+    from stdreg import checks
     from stdreg.render.rows import Column
 
     date = parse_date_option(as_of) if as_of is not None else dt.date.today()
@@ -80,7 +80,7 @@ def check_command(
     register = open_register(options(ctx).db)
     try:
         with register.engine.connect() as connection:
-            rows = audit.outdated_products(connection, date, since=floor)
+            rows = checks.outdated_products(connection, date, since=floor)
     finally:
         register.dispose()
     language = lang.value
@@ -90,7 +90,7 @@ def check_command(
     )
     if chosen is QueryFormat.table:
         keys = _TABLE_FIELDS
-        positions = [audit.CHECK_FIELDS.index(key) for key in keys]
+        positions = [checks.CHECK_FIELDS.index(key) for key in keys]
         columns = [Column(key, _pick(_LABELS[key], language)) for key in keys]
         shown: list[tuple[Any, ...]] = []
         previous: tuple[Any, Any] = (object(), object())
@@ -104,7 +104,7 @@ def check_command(
             shown.append(tuple(values))
         write_rows(shown, columns, chosen, output, title=title, row_style=None)
     else:
-        columns = [Column(key, _pick(_LABELS[key], language)) for key in audit.CHECK_FIELDS]
+        columns = [Column(key, _pick(_LABELS[key], language)) for key in checks.CHECK_FIELDS]
         write_rows(rows, columns, chosen, output, title="check", row_style=None)
     messages = Messages()
     if not rows:

@@ -61,7 +61,7 @@ def history_command(
     was written, the batch, its source (file name and SHA-256, or command line and user) and what
     changed (old → new). Changes undone by `stdreg import --revert` are marked.
     """
-    from stdreg import audit
+    from stdreg import history
     from stdreg.render.rows import Column
 
     if (enterprise is None) == (standard is None):
@@ -84,7 +84,7 @@ def history_command(
                     code = parse_standard(standard)
                 except ChangeError as exc:
                     raise UsageError(f"--standard {standard!r}: {exc.reason}") from None
-                rows = audit.standard_history(connection, code.code, told)
+                rows = history.standard_history(connection, code.code, told)
                 subject = heading = code.code
             else:
                 from stdreg.update import ChangeError, enterprise_identity
@@ -94,8 +94,8 @@ def history_command(
                     _, org_code = enterprise_identity(enterprise)
                 except ChangeError as exc:
                     raise UsageError(f"{enterprise!r}: {exc.reason}") from None
-                rows = audit.enterprise_history(connection, org_code, told)
-                subject, heading = org_code, audit.enterprise_title(connection, org_code, language)
+                rows = history.enterprise_history(connection, org_code, told)
+                subject, heading = org_code, history.enterprise_title(connection, org_code, language)
     finally:
         register.dispose()
     every = "every date" if language == "en" else "全部日期"
@@ -114,7 +114,7 @@ def history_command(
         ]
         written = write_rows(shown, columns, chosen, output, title=heading, row_style=None)
     else:
-        columns = [Column(key, _pick(_LABELS[key], language)) for key in audit.HISTORY_FIELDS]
+        columns = [Column(key, _pick(_LABELS[key], language)) for key in history.HISTORY_FIELDS]
         values = [row.values() for row in rows]
         written = write_rows(values, columns, chosen, output, title=subject.replace("/", "-"), row_style=None)
     if written == 0 and chosen is QueryFormat.table:

@@ -146,7 +146,8 @@ def import_command(
 
 
 def _revert(ctx: typer.Context, batch_id: int, *, wait: float, dry_run: bool, json_summary: bool) -> None:
-    from stdreg.audit import current_user, revert_batch
+    from stdreg.kernel.batch import current_user
+    from stdreg.kernel.revert import revert_batch
     from stdreg.store import open_register, writer_lock
 
     register = open_register(options(ctx).db)

@@ -45,7 +45,7 @@ def merge_command(
     the order given. Exit codes: 0 merged (conflicts, if any, are listed on stderr); 2 a usage
     error; 75 another writer holds the register; 1 anything else (that SOURCE left unmerged).
     """
-    from stdreg.audit import current_user
+    from stdreg.kernel.batch import current_user
     from stdreg.merge import merge_register, region_name
     from stdreg.store import mask_passwords, open_register, writer_lock
 

@@ -108,9 +108,9 @@ def update_command(
     if from_file is None:
         typer.echo(ctx.get_help())
         raise typer.Exit(2)
-    from stdreg.audit import current_user
     from stdreg.ingest.problems import Problems, default_rejects_path
     from stdreg.ingest.service import file_sha256
+    from stdreg.kernel.batch import current_user
     from stdreg.outputs import check_output, protect_inputs
     from stdreg.store import open_register, writer_lock
     from stdreg.update import UpdateRejected, read_update_sheet, run_updates
@@ -533,8 +533,8 @@ def _quoted(text: str) -> str:
 
 
 def _run(ctx: typer.Context, changes: list[Change], date: Any, wait: float, dry_run: bool) -> None:
-    from stdreg.audit import command_sha256, current_user
     from stdreg.errors import InputError
+    from stdreg.kernel.batch import command_sha256, current_user
     from stdreg.store import open_register, writer_lock
     from stdreg.update import UpdateRejected, run_updates
 

@@ -794,6 +794,17 @@ def register_key(code: StandardCode) -> StandardCode:
     return replace(code, code=code.code[: -(len(code.adopts.code) + 1)], adopts=None)
 
 
+def implied_adoption(code: StandardCode) -> tuple[str, str] | None:
+    """What a dual number says of its Chinese standard: it adopts the second code, IDT.
+
+    >>> implied_adoption(parse('GB/T 19001-2016/ISO 9001:2015'))
+    ('ISO 9001:2015', 'IDT')
+    >>> implied_adoption(parse('QB/T 2972-2008')) is None
+    True
+    """
+    return None if code.adopts is None else (code.adopts.code, "IDT")
+
+
 def is_valid(text: str) -> bool:
     """Whether the text is one standard code."""
     return isinstance(text, str) and not isinstance(_parse_cached(text), StandardCodeError)

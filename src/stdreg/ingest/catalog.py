@@ -10,23 +10,21 @@ years) the later edition is taken to replace the earlier.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import select
 
-from stdreg.audit import ChangeLog
-from stdreg.bulk import Bulk, in_chunks
 from stdreg.codes.adoption import DegreeError, parse_degree
-from stdreg.codes.lifecycle import StatusError, outdated_from, parse_status
+from stdreg.codes.lifecycle import StatusError, parse_status
 from stdreg.codes.standard_code import StandardCode, StandardCodeError, parse, register_key, split_cell
 from stdreg.ingest.cells import CellError, clean_text, parse_date
 from stdreg.ingest.headers import HeaderMap
 from stdreg.ingest.problems import Problems
 from stdreg.ingest.readers import RawRow
-from stdreg.ingest.register_loader import STANDARD, standard_row
+from stdreg.kernel.batch import Batch, FactChange
+from stdreg.kernel.bulk import in_chunks
+from stdreg.kernel.standards import STANDARD, add_standards, refresh_outdated, standard_row
 
 FACT_FIELDS = ("title", "status", "published_on", "implemented_on", "withdrawn_on", "adopted_code", "degree")
 
@@ -217,16 +215,10 @@ def merge_catalog(
 
 
 def load_catalog(
-    connection: Connection,
-    rows: list[CatalogRow],
-    *,
-    as_of: dt.date,
-    batch_id: int,
-    problems: Problems,
-    column: Any,
-) -> Counter[str]:
+    batch: Batch, rows: list[CatalogRow], *, as_of: dt.date, problems: Problems, column: Any
+) -> None:
     """Write the catalog's facts and links; recompute when each standard becomes outdated."""
-    counts: Counter[str] = Counter()
+    connection, counts = batch.connection, batch.counts
     by_code, links = merge_catalog(rows, problems, column)
     every: dict[str, StandardCode] = {code: row.code for code, row in by_code.items()}
     for older, newer in links:
@@ -236,14 +228,11 @@ def load_catalog(
     for part in in_chunks(list(every)):
         for row in connection.execute(select(STANDARD).where(STANDARD.c.code.in_(part))):
             known[row.code] = row
-    new = [standard_row(code, batch_id=batch_id) for name, code in every.items() if name not in known]
-    if new:
-        connection.execute(insert(STANDARD), new)
+    new = [standard_row(code, batch_id=batch.id) for name, code in every.items() if name not in known]
+    if add_standards(batch, new):
         for part in in_chunks([row["code"] for row in new]):
             for row in connection.execute(select(STANDARD).where(STANDARD.c.code.in_(part))):
                 known[row.code] = row
-    counts["standards_added"] += len(new)
-    new_codes = {row["code"] for row in new}
 
     changes: dict[int, dict[str, Any]] = {}
     for code, given in by_code.items():
@@ -257,53 +246,16 @@ def load_catalog(
         current, replacement = known[older.code], known[newer.code]
         if current.replaced_by_id != replacement.id:
             changes.setdefault(current.id, {}).update(replaced_by_id=replacement.id, replaced_noted_on=as_of)
-    code_of = {row.id: code for code, row in known.items()}
-    log = ChangeLog(Bulk(connection), batch_id)
-    for sid, change in changes.items():
-        if code_of[sid] not in new_codes:  # a standard the catalog added is told whole by its batch_id
-            current = known[code_of[sid]]
-            old = {name: getattr(current, name) for name in change}
-            log.record("standard", sid, sid, old, row_batch_id=current.batch_id, as_of=as_of)
-        connection.execute(update(STANDARD).where(STANDARD.c.id == sid).values(**change))
-    log.flush()
-    counts["standards_changed"] += sum(1 for sid in changes if code_of[sid] not in new_codes)
+    row_of = {row.id: row for row in known.values()}
+    batch.set_facts(
+        "standard",
+        [
+            FactChange(sid, row_of[sid]._mapping, change, row_of[sid].batch_id)
+            for sid, change in changes.items()
+        ],
+        as_of=as_of,
+    )
+    # a standard the catalog added is told whole by its batch_id: added, not changed
+    counts["standards_changed"] += sum(1 for sid in changes if row_of[sid].batch_id != batch.id)
     counts["standards_unchanged"] += len(by_code) - sum(1 for code in by_code if known[code].id in changes)
     refresh_outdated(connection)
-    return counts
-
-
-def refresh_outdated(connection: Connection) -> int:
-    """Recompute ``standard.outdated_from`` from status, dates and replacement links."""
-    rows = connection.execute(
-        select(
-            STANDARD.c.id,
-            STANDARD.c.status,
-            STANDARD.c.status_on,
-            STANDARD.c.withdrawn_on,
-            STANDARD.c.replaced_by_id,
-            STANDARD.c.replaced_noted_on,
-            STANDARD.c.implemented_on,
-            STANDARD.c.outdated_from,
-        )
-    ).all()
-    implemented = {row.id: row.implemented_on for row in rows}
-    changes = []
-    for row in rows:
-        value = outdated_from(
-            status=row.status,
-            status_on=row.status_on,
-            withdrawn_on=row.withdrawn_on,
-            replaced=row.replaced_by_id is not None,
-            replacement_effective_on=implemented.get(row.replaced_by_id) if row.replaced_by_id else None,
-            replaced_noted_on=row.replaced_noted_on,
-        )
-        if value != row.outdated_from:
-            changes.append({"b_id": row.id, "outdated_from": value})
-    if changes:
-        connection.execute(
-            update(STANDARD)
-            .where(STANDARD.c.id == bindparam("b_id"))
-            .values(outdated_from=bindparam("outdated_from")),
-            changes,
-        )
-    return len(changes)

@@ -2,34 +2,27 @@
 
 The loader gathers the file into enterprises, products and executions, reads
 what the register already holds for those enterprises (in chunks), works out
-each fact's change with ``stdreg.timeline``, and writes the changes with
-executemany. The caller owns the transaction: one per file.
+each fact's change with ``stdreg.timeline``, and writes the changes through the
+write kernel's batch (``stdreg.kernel.batch``). The caller owns the batch: one per file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.engine import Connection
-
 from stdreg import timeline
-from stdreg.audit import ChangeLog, apply_plans, read_versions
-from stdreg.bulk import Bulk
 from stdreg.codes.standard_code import StandardCode
 from stdreg.ingest.problems import Problems
 from stdreg.ingest.register_rows import RegisterRow, StandardFacts
-from stdreg.models import ENTERPRISE_FIELDS, OPEN_END, PRODUCT_FIELDS, Standard
-from stdreg.timeline import Plan, Version
-
-STANDARD = Standard.__table__  # type: ignore[attr-defined]
-STANDARD_COLUMNS = (
-    "code", "prefix", "level", "nature", "number", "part", "year", "title", "adopted_code", "degree",
-    "batch_id",
-)  # fmt: skip
+from stdreg.kernel.batch import Batch, FactChange
+from stdreg.kernel.standards import add_standards, standard_ids, standard_row
+from stdreg.kernel.versions import next_listings, read_executions, read_versions
+from stdreg.models import ENTERPRISE_FIELDS, OPEN_END, PRODUCT_FIELDS
+from stdreg.timeline import Plan
 
 
 @dataclass
@@ -104,23 +97,16 @@ class RegisterLoader:
     """Applies one gathered register file to the register as of ``as_of``."""
 
     def __init__(
-        self,
-        connection: Connection,
-        *,
-        as_of: dt.date,
-        batch_id: int,
-        complete: bool,
-        problems: Problems,
-        column: dict[str, str],
+        self, batch: Batch, *, as_of: dt.date, complete: bool, problems: Problems, column: dict[str, str]
     ) -> None:
-        self.bulk = Bulk(connection)
+        self.batch = batch
+        self.bulk = batch.bulk
         self.as_of = as_of
-        self.batch_id = batch_id
+        self.batch_id = batch.id
         self.complete = complete
         self.problems = problems
         self.column = column
-        self.counts: Counter[str] = Counter()
-        self.log = ChangeLog(self.bulk, batch_id)  # what each update and delete overwrote
+        self.counts: Counter[str] = batch.counts
         self._new_products: set[int] = set()  # inserted by this chunk: no version or execution to read
 
     # -- the whole file --------------------------------------------------------------------
@@ -130,21 +116,19 @@ class RegisterLoader:
         chunks: Iterable[list[RegisterRow]],
         codes: dict[str, StandardCode],
         facts: dict[str, StandardFacts],
-    ) -> Counter[str]:
+    ) -> None:
         """Load the file: its standards first, then its enterprises a chunk at a time."""
-        standard_ids = self._standards(codes, facts)
+        ids = self._standards(codes, facts)
         for rows in chunks:
-            self._load_enterprises(gather(rows, self.problems, self.column), standard_ids)
-            self.log.flush()
-        self.log.flush()
-        return self.counts
+            self._load_enterprises(gather(rows, self.problems, self.column), ids)
+            self.batch.log.flush()
 
     def _load_enterprises(
         self, enterprises: dict[str, _EnterpriseInFile], standard_ids: dict[str, int]
     ) -> None:
         enterprise_ids = self._enterprises(enterprises)
         self._enterprise_versions(enterprises, enterprise_ids)
-        caps = self._caps(list(enterprise_ids.values()))
+        caps = next_listings(self.bulk, list(enterprise_ids.values()), self.as_of)
         product_ids = self._products(enterprises, enterprise_ids)
         self._product_versions(enterprises, enterprise_ids, product_ids, caps)
         self._executions(enterprises, enterprise_ids, product_ids, standard_ids, caps)
@@ -192,13 +176,15 @@ class RegisterLoader:
                     f"the register knows this enterprise as {uscc}: kept the register's USCC",
                 )
         self._refuse_taken_usccs(learned)
-        rows = [(uscc, known[code][0]) for code, uscc in learned.items() if uscc is not None]
-        for _, eid in rows:
-            self.log.record(
-                "enterprise", eid, eid, {"uscc": None}, row_batch_id=writer.get(eid), as_of=self.as_of
-            )
-        self.bulk.update("enterprise", ("uscc",), rows)
-        self.counts["enterprises_new_uscc"] += len(rows)
+        self.counts["enterprises_new_uscc"] += self.batch.set_facts(
+            "enterprise",
+            [
+                FactChange(known[code][0], {"uscc": None}, {"uscc": uscc}, writer.get(known[code][0]))
+                for code, uscc in learned.items()
+                if uscc is not None
+            ],
+            as_of=self.as_of,
+        )
         return {code: eid for code, (eid, _) in known.items()}
 
     def _refuse_taken_usccs(self, usccs_by_code: dict[str, str | None]) -> None:
@@ -222,23 +208,9 @@ class RegisterLoader:
             plans.append((eid, plan))
         self._apply("enterprise_version", "enterprise_id", ENTERPRISE_FIELDS, plans)
 
-    def _caps(self, enterprise_ids: list[int]) -> dict[int, dt.date]:
-        """For each enterprise, its next complete listing after the as-of date."""
-        caps: dict[int, dt.date] = {}
-        for eid, as_of in self.bulk.select_in(
-            f"SELECT enterprise_id, as_of FROM enterprise_snapshot WHERE as_of > {self.bulk.mark} "
-            "AND enterprise_id IN",
-            enterprise_ids,
-            dates=(1,),
-            params=(self.as_of,),
-        ):
-            caps[eid] = min(caps.get(eid, OPEN_END), as_of)
-        return caps
-
     # -- standards --------------------------------------------------------------------------
 
     def _standards(self, codes: dict[str, StandardCode], facts: dict[str, StandardFacts]) -> dict[str, int]:
-        ids: dict[str, int] = {}
         known: dict[str, tuple[int, str | None, str | None, str | None]] = {}
         writer: dict[int, int | None] = {}
         wanted = list(codes)
@@ -247,26 +219,23 @@ class RegisterLoader:
         ):
             known[code] = (sid, title, adopted, degree)
             writer[sid] = batch_id
-            ids[code] = sid
         new = []
         for code in wanted:
             if code in known:
                 continue
             fact = facts.get(code, StandardFacts())
-            row = standard_row(
-                codes[code],
-                title=fact.title,
-                adopted=fact.adopted,
-                degree=fact.degree,
-                batch_id=self.batch_id,
+            new.append(
+                standard_row(
+                    codes[code],
+                    title=fact.title,
+                    adopted=fact.adopted,
+                    degree=fact.degree,
+                    batch_id=self.batch_id,
+                )
             )
-            new.append(tuple(row[column] for column in STANDARD_COLUMNS))
-        self.bulk.insert("standard", STANDARD_COLUMNS, new)
-        for sid, code in self.bulk.select_in(
-            "SELECT id, code FROM standard WHERE code IN", [row[0] for row in new]
-        ):
-            ids[code] = sid
-        self.counts["standards_added"] += len(new)
+        add_standards(self.batch, new)
+        ids = {code: sid for code, (sid, *_) in known.items()}
+        ids.update(standard_ids(self.bulk, [row["code"] for row in new]))
         changes = []
         for code, (sid, title, adopted, degree) in known.items():
             if code not in facts:
@@ -288,17 +257,15 @@ class RegisterLoader:
                         "kept the register's (a catalog import can correct it)",
                     )
             if (new_title, new_adopted, new_degree) != (title, adopted, degree):
-                changes.append((new_title, new_adopted, new_degree, sid))
-                self.log.record(
-                    "standard",
-                    sid,
-                    sid,
-                    {"title": title, "adopted_code": adopted, "degree": degree},
-                    row_batch_id=writer[sid],
-                    as_of=self.as_of,
+                changes.append(
+                    FactChange(
+                        sid,
+                        {"title": title, "adopted_code": adopted, "degree": degree},
+                        {"title": new_title, "adopted_code": new_adopted, "degree": new_degree},
+                        writer[sid],
+                    )
                 )
-        self.bulk.update("standard", ("title", "adopted_code", "degree"), changes)
-        self.counts["standards_changed"] += len(changes)
+        self.counts["standards_changed"] += self.batch.set_facts("standard", changes, as_of=self.as_of)
         return ids
 
     # -- products ---------------------------------------------------------------------------
@@ -370,12 +337,7 @@ class RegisterLoader:
         standard_ids: dict[str, int],
         caps: dict[int, dt.date],
     ) -> None:
-        by_pair: dict[tuple[int, int], list[Version]] = defaultdict(list)
-        query = "SELECT id, product_id, standard_id, valid_from, valid_to FROM execution WHERE product_id IN"
-        for xid, pid, sid, valid_from, valid_to in sorted(
-            self.bulk.select_in(query, self._known_products(product_ids), dates=(3, 4)), key=lambda r: r[3]
-        ):
-            by_pair[(pid, sid)].append(Version(xid, valid_from, valid_to))
+        by_pair = read_executions(self.bulk, self._known_products(product_ids))
         plans: list[tuple[tuple[int, int], Plan]] = []
         listed: set[tuple[int, int]] = set()
         for code, enterprise in enterprises.items():
@@ -397,54 +359,9 @@ class RegisterLoader:
                 if plan.outcome == timeline.DROPPED:
                     self.counts["executions_dropped"] += 1
                     plans.append((pair, plan))
-        apply_plans(
-            self.bulk,
-            self.log,
-            "execution",
-            ("product_id", "standard_id"),
-            (),
-            plans,
-            batch_id=self.batch_id,
-            as_of=self.as_of,
-        )
+        self.batch.apply_plans("execution", ("product_id", "standard_id"), (), plans, as_of=self.as_of)
 
     # -- shared -----------------------------------------------------------------------------
 
     def _apply(self, table: str, owner: str, fields: Sequence[str], plans: list[tuple[int, Plan]]) -> None:
-        apply_plans(
-            self.bulk, self.log, table, (owner,), fields, plans, batch_id=self.batch_id, as_of=self.as_of
-        )
-
-
-def standard_row(
-    code: StandardCode,
-    *,
-    title: str | None = None,
-    adopted: str | None = None,
-    degree: str | None = None,
-    batch_id: int | None = None,
-) -> dict[str, Any]:
-    """A new ``standard`` row for a parsed code (used by register and catalog imports)."""
-    if code.adopts is not None and degree is None:
-        adopted, degree = code.adopts.code, "IDT"
-    return {
-        "code": code.code,
-        "prefix": code.prefix,
-        "level": code.level,
-        "nature": code.nature,
-        "number": code.number,
-        "part": code.part,
-        "year": code.year,
-        "title": title,
-        "status": None,
-        "status_on": None,
-        "published_on": None,
-        "implemented_on": None,
-        "withdrawn_on": None,
-        "replaced_by_id": None,
-        "replaced_noted_on": None,
-        "adopted_code": adopted,
-        "degree": degree,
-        "outdated_from": None,
-        "batch_id": batch_id,
-    }
+        self.batch.apply_plans(table, (owner,), fields, plans, as_of=self.as_of)

@@ -20,16 +20,19 @@ from typing import Any
 
 from sqlalchemy import select
 
-from stdreg.audit import current_user, finish_batch, new_batch
 from stdreg.errors import InputError, StdregError
+from stdreg.ingest.catalog import CatalogValidator, load_catalog
 from stdreg.ingest.problems import IGNORED_KINDS, Problems, default_rejects_path, write_rejects
 from stdreg.ingest.readers import SourceFile, open_source
+from stdreg.ingest.register_loader import RegisterLoader
+from stdreg.ingest.register_rows import RegisterValidator
 from stdreg.ingest.staging import RegisterStage
-from stdreg.models import ImportBatch
+from stdreg.kernel.batch import open_batch, write_transaction
+from stdreg.kernel.tables import table
 from stdreg.outputs import check_output
 from stdreg.store import Register
 
-BATCH = ImportBatch.__table__  # type: ignore[attr-defined]
+BATCH = table("import_batch")
 PROGRESS_EVERY = 5000
 
 Progress = Callable[[int], None]
@@ -169,7 +172,7 @@ def _import_file(
 
     chosen = list(sheets) if sheets and not source.all_sheets else None
     target = check_output(rejects_path or default_rejects_path(path, sheets=chosen))
-    with register.engine.connect() as connection, connection.begin() as transaction:
+    with write_transaction(register, dry_run=dry_run) as connection:
         stage = RegisterStage(connection) if source.kind == "register" else None
         rows, validator = _validate(source, problems, as_of, result, progress, stage)
         result.rows_rejected = len(problems.rejected_rows)
@@ -178,53 +181,33 @@ def _import_file(
             also = f" ({ignored:,} rows ignored: blank, totals or notes)" if ignored else ""
             raise InputError(f"{path}: no data rows below the header (row {source.header.row_number}){also}")
         if problems.rejects and (not skip_invalid or result.rows_valid == 0):
-            transaction.rollback()
             _write_problems(result, problems, target)
             nothing = "no valid row; " if skip_invalid else ""
             raise RowsRejected(result, nothing + _rejected_message(result, problems))
 
-        batch_id = new_batch(
+        with open_batch(
             connection,
             source.kind,
             path.name,
-            result.sha256,
-            as_of,
-            current_user(),
+            as_of=as_of,
+            sha256=result.sha256,
             rows_read=result.rows_read,
             rows_rejected=result.rows_rejected,
             complete=complete,
-        )
-        result.batch_id = batch_id
-        columns = {f: source.header.column_name(f) for f in source.header.columns.values()}
-        if stage is not None:
-            from stdreg.ingest.register_loader import RegisterLoader
-
-            loader = RegisterLoader(
-                connection,
-                as_of=as_of,
-                batch_id=batch_id,
-                complete=complete,
-                problems=problems,
-                column=columns,
-            )
-            result.counts.update(loader.load(stage.chunks(), validator.codes, validator.facts))
-            stage.drop()
-        else:
-            from stdreg.ingest.catalog import load_catalog
-
-            result.counts.update(
-                load_catalog(
-                    connection,
-                    rows,
-                    as_of=as_of,
-                    batch_id=batch_id,
-                    problems=problems,
-                    column=source.header.column_name,
+        ) as batch:
+            result.batch_id = batch.id
+            result.counts = batch.counts
+            if stage is not None:
+                columns = {f: source.header.column_name(f) for f in source.header.columns.values()}
+                loader = RegisterLoader(
+                    batch, as_of=as_of, complete=complete, problems=problems, column=columns
                 )
-            )
-        # kept with the batch, so that a repeat of the file accounts for its rows the same way
-        result.counts.update({f"rows_ignored_{kind}": n for kind, n in problems.ignored.items() if n})
-        finish_batch(connection, batch_id, dict(result.counts))
+                loader.load(stage.chunks(), validator.codes, validator.facts)
+                stage.drop()
+            else:
+                load_catalog(batch, rows, as_of=as_of, problems=problems, column=source.header.column_name)
+            # kept with the batch, so that a repeat of the file accounts for its rows the same way
+            batch.counts.update({f"rows_ignored_{kind}": n for kind, n in problems.ignored.items() if n})
         # written before the commit: rows rejected but not reported would be data lost
         if problems.rejects:
             _write_problems(result, problems, target)
@@ -234,11 +217,8 @@ def _import_file(
                 result.problems_path = write_rejects(problems, check_output(target))
             except StdregError:
                 result.problems_path = None  # warnings alone never stop an import
-        if dry_run:
-            transaction.rollback()
-            result.batch_id = None
-        else:
-            transaction.commit()
+    if dry_run:
+        result.batch_id = None
     return result
 
 
@@ -259,7 +239,7 @@ def _repeat_of_last_batch(register: Register, result: ImportResult, complete: bo
     nothing else was written since, so the file need not be read again. The
     repeat is still recorded as a batch of its own, with everything unchanged.
     """
-    with register.engine.connect() as connection, connection.begin():
+    with write_transaction(register) as connection:
         last = connection.execute(select(BATCH).order_by(BATCH.c.id.desc()).limit(1)).first()
         if (
             last is None
@@ -288,17 +268,17 @@ def _repeat_of_last_batch(register: Register, result: ImportResult, complete: bo
         result.counts = counts
         if result.dry_run:
             return True
-        result.batch_id = new_batch(
+        with open_batch(
             connection,
             result.kind,
             result.path.name,
-            result.sha256,
-            result.as_of,
-            current_user(),
+            as_of=result.as_of,
+            sha256=result.sha256,
             rows_read=last.rows_read,
             complete=complete,
-        )
-        finish_batch(connection, result.batch_id, dict(counts))
+        ) as batch:
+            batch.counts.update(counts)
+        result.batch_id = batch.id
     return True
 
 
@@ -313,12 +293,8 @@ def _validate(
     """Validate every row; valid register rows go to the stage, valid catalog rows are returned."""
     validator: Any
     if source.kind == "register":
-        from stdreg.ingest.register_rows import RegisterValidator
-
         validator = RegisterValidator(source.header, problems, as_of)
     else:
-        from stdreg.ingest.catalog import CatalogValidator
-
         validator = CatalogValidator(source.header, problems)
     rows: list[Any] = []
     keep = stage.add if stage is not None else rows.append

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from stdreg.bulk import Bulk
 from stdreg.ingest.register_rows import RegisterRow
+from stdreg.kernel.bulk import Bulk
 
 TABLE = "stdreg_stage"
 _SEPARATOR = "\x1f"  # never in a normalized code

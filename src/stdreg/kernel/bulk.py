@@ -25,15 +25,13 @@ from typing import Any
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from stdreg.kernel.tables import DATE_COLUMNS
+
 CHUNK = 500  # keys per IN (...) list; well under SQLite's 32,766 variables
 WRITE_CHUNK = 20_000  # rows per executemany call
 ARRAY_CHUNK = 20_000  # keys per = ANY(%s) array on PostgreSQL
 UPDATE_BY_COPY = 1000  # from this many rows, a PostgreSQL update goes through COPY + UPDATE … FROM
 UPDATE_TABLE = "stdreg_bulk_update"
-DATE_COLUMNS = frozenset(
-    {"valid_from", "valid_to", "as_of", "metrology_confirmed_on", "status_on", "published_on",
-     "implemented_on", "withdrawn_on", "replaced_noted_on", "outdated_from"}
-)  # fmt: skip
 
 
 def in_chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
