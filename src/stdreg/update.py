@@ -17,9 +17,9 @@ on, the version covering that date being split there), and the change log
 records it with reason ``correction``. Facts about standards carry their own
 dates and are simply restated (they are never corrections).
 
-Values are parsed by the import's own cell parsers (``stdreg.ingest.cells``),
-codes by ``stdreg.codes``; :class:`ChangeError` says what is wrong with which
-value. :func:`run_updates` applies a list of changes as one batch of kind
+Values are parsed by the field parsers an import uses (``stdreg.fields``); a
+:class:`~stdreg.fields.FieldError` says what is wrong with which value.
+:func:`run_updates` applies a list of changes as one batch of kind
 ``update``, all or nothing; :func:`read_update_sheet` turns a sheet of changes
 (``stdreg update --from FILE``) into changes, one per row.
 """
@@ -29,7 +29,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +39,7 @@ from sqlalchemy import select
 from stdreg import timeline
 from stdreg.codes.standard_code import StandardCode, implied_adoption
 from stdreg.errors import InputError, RegisterLocked
+from stdreg.fields import FIELDS, FieldError, enterprise_identity, new_uscc
 from stdreg.kernel.batch import Batch, FactChange, NothingWritten, open_batch, write_transaction
 from stdreg.kernel.bulk import in_chunks
 from stdreg.kernel.changelog import CORRECTION
@@ -61,17 +62,14 @@ ENTERPRISE_ATTRIBUTES = (
 """What ``update enterprise`` sets (metrology_confirmed also sets metrology_confirmed_on)."""
 
 
-class ChangeError(Exception):
-    """A change that cannot be made: ``field`` and ``value`` say where, ``reason`` why.
+ChangeError = FieldError
+"""A change that cannot be made: ``field`` and ``value`` say where, ``reason`` why.
 
-    ``usage`` is True when the value itself cannot be read (a bad code, level or
-    date), False when it is well-formed but contradicts the register.
-    """
-
-    def __init__(self, field: str, value: Any, reason: str, *, usage: bool = False) -> None:
-        shown = f" {value!r}" if value not in (None, "") else ""
-        super().__init__(f"{field}{shown}: {reason}")
-        self.field, self.value, self.reason, self.usage = field, value, reason, usage
+The same type as a value that cannot be read (every field parser's error):
+whether the update is a usage error (exit 2) or contradicts the register (exit 3)
+is told by where it is raised, reading the change or applying it, never by the
+error itself; so the update has no error type of its own.
+"""
 
 
 @dataclass
@@ -95,166 +93,31 @@ class Change:
 # --- parsing what people type ------------------------------------------------------------
 
 
-def _bad(field_name: str, value: Any, reason: str) -> ChangeError:
-    return ChangeError(field_name, value, reason, usage=True)
-
-
-def enterprise_identity(text: Any) -> tuple[str | None, str]:
-    """(USCC or None, organization code) of an enterprise named by either code, in any spelling.
-
-    >>> enterprise_identity("60003734-1")
-    (None, '600037341')
-    """
-    from stdreg.codes.credit_code import CreditCodeError, compact_uscc, validate_org_code, validate_uscc
-
-    code = compact_uscc(str(text))
-    try:
-        if len(code) == 18:
-            uscc = validate_uscc(code)
-            return uscc, uscc[8:17]
-        return None, validate_org_code(code)
-    except CreditCodeError as exc:
-        raise _bad(
-            "uscc",
-            text,
-            "not a valid USCC (18 characters) or organization code (9 characters, XXXXXXXX-X): " + exc.reason,
-        ) from None
-
-
-def new_uscc(text: Any, org_code: str) -> str:
-    """A USCC given to an enterprise known by ``org_code``: valid, and its characters 9–17 are that code."""
-    from stdreg.codes.credit_code import CreditCodeError, validate_uscc
-
-    try:
-        uscc = validate_uscc(str(text))
-    except CreditCodeError as exc:
-        raise _bad("uscc", text, f"not a valid USCC: {exc.reason}") from None
-    if uscc[8:17] != org_code:
-        raise _bad(
-            "uscc",
-            text,
-            f"characters 9–17 of the USCC are {uscc[8:17]}, "
-            f"not the enterprise's organization code {org_code}",
-        )
-    return uscc
-
-
 def enterprise_values(raw: dict[str, Any]) -> dict[str, Any]:
     """Enterprise attributes as the register keeps them, parsed like an import's cells.
 
-    ``metrology_confirmed`` takes 是/yes, 否/no or the date of confirmation;
-    ``good_behaviour`` takes AAAA … A, or none/无 to clear it.
+    ``metrology_confirmed`` takes 是/yes, 否/no or the date of confirmation (and
+    sets ``metrology_confirmed_on``); ``good_behaviour`` takes AAAA … A, or
+    none/无 to clear it.
 
     >>> enterprise_values({"size": "规上", "metrology_confirmed": "no", "good_behaviour": "none"})
     {'size': 'above', 'metrology_confirmed': False, 'metrology_confirmed_on': None, 'good_behaviour': ''}
     """
-    from stdreg.ingest import cells
-
-    parsers: dict[str, Callable[[Any], Any]] = {
-        "township": cells.clean_text,
-        "industry": cells.clean_text,
-        "size": cells.parse_size,
-        "high_tech": cells.parse_bool,
-        "key_energy_user": cells.parse_bool,
-        "good_behaviour": cells.parse_good_behaviour,
-    }
     values: dict[str, Any] = {}
     for name, value in raw.items():
         if value is None:
             continue
-        try:
-            if name == "name":
-                text = cells.clean_text(value)
-                if not text:
-                    raise cells.CellError("the name cannot be empty")
-                values["name"] = text
-            elif name == "metrology_confirmed":
-                confirmed, on = cells.parse_metrology(value)
-                values["metrology_confirmed"] = confirmed
-                if on is not None or not confirmed:
-                    values["metrology_confirmed_on"] = on
-            elif name in parsers:
-                parsed = parsers[name](value)
-                if parsed == "" and name != "good_behaviour":
-                    raise cells.CellError("cannot be empty")
-                values[name] = parsed
-            else:
-                raise cells.CellError("not an enterprise attribute")
-        except cells.CellError as exc:
-            raise _bad(name, value, str(exc)) from None
+        if name not in ENTERPRISE_ATTRIBUTES:
+            raise FieldError(name, value, "not an enterprise attribute")
+        parsed = FIELDS[name](value)
+        if name == "metrology_confirmed":
+            confirmed, on = parsed
+            values["metrology_confirmed"] = confirmed
+            if on is not None or not confirmed:
+                values["metrology_confirmed_on"] = on
+        else:
+            values[name] = parsed
     return values
-
-
-def product_name(text: Any, field_name: str = "product") -> str:
-    from stdreg.ingest.cells import clean_text
-
-    name = clean_text(text) if text is not None else ""
-    if not name:
-        raise _bad(field_name, text, "the product name is missing")
-    return name
-
-
-def output_value(text: Any) -> float:
-    from stdreg.ingest.cells import CellError, parse_number
-
-    try:
-        return parse_number(text)
-    except CellError as exc:
-        raise _bad("output_value", text, str(exc)) from None
-
-
-def brand(text: Any) -> str:
-    """A brand title, or "" (none/无) for no title."""
-    from stdreg.ingest.cells import parse_brand
-
-    return parse_brand(text)
-
-
-def standard(text: Any, field_name: str = "standard") -> StandardCode:
-    """A standard code as the register keys it (a dual number is its Chinese standard)."""
-    from stdreg.codes.standard_code import StandardCodeError, parse, register_key
-
-    try:
-        return register_key(parse(str(text)))
-    except StandardCodeError as exc:
-        raise _bad(field_name, text, f"not a standard code: {exc.reason}") from None
-
-
-def adopted_code(text: Any) -> str:
-    from stdreg.codes.standard_code import StandardCodeError, parse
-
-    try:
-        return parse(str(text)).code
-    except StandardCodeError as exc:
-        raise _bad("adopts", text, f"not a standard code: {exc.reason}") from None
-
-
-def degree(text: Any) -> str:
-    from stdreg.codes.adoption import DegreeError, parse_degree
-
-    try:
-        return parse_degree(str(text))
-    except DegreeError as exc:
-        raise _bad("degree", text, str(exc)) from None
-
-
-def status(text: Any) -> str:
-    from stdreg.codes.lifecycle import StatusError, parse_status
-
-    try:
-        return parse_status(str(text))
-    except StatusError as exc:
-        raise _bad("status", text, str(exc)) from None
-
-
-def fact_date(text: Any, field_name: str = "on") -> dt.date:
-    """A date in any form an import takes (2009-06-30, 2009/6/30, 2009年6月30日, an Excel date)."""
-    from stdreg.ingest.cells import CellError, parse_date
-
-    try:
-        return parse_date(text)
-    except CellError as exc:
-        raise _bad(field_name, text, str(exc)) from None
 
 
 def _none(text: Any) -> bool:
@@ -273,36 +136,32 @@ def standard_change(
     degree_text: str | None = None,
 ) -> Change:
     """The change ``update standard`` asks for, validated."""
-    from stdreg.ingest.cells import clean_text
-
     values: dict[str, Any] = {}
     if title is not None:
-        if not clean_text(title):
-            raise _bad("title", title, "the title cannot be empty")
-        values["title"] = clean_text(title)
+        values["title"] = FIELDS["title"](title)
     if status_text is not None:
-        values["status"] = status(status_text)
+        values["status"] = FIELDS["status"](status_text)
     if replaced_by is not None:
-        newer = standard(replaced_by, "replaced_by")
+        newer = FIELDS["replaced_by"](replaced_by)
         if newer.code == code.code:
-            raise _bad("replaced_by", replaced_by, "a standard cannot replace itself")
+            raise FieldError("replaced_by", replaced_by, "a standard cannot replace itself")
         values["replaced_by"] = newer
     if adopts is not None and _none(adopts):
         if degree_text is not None:
-            raise _bad("degree", degree_text, "--adopts none clears the adoption: give no --degree")
+            raise FieldError("degree", degree_text, "--adopts none clears the adoption: give no --degree")
         values["adopted_code"] = values["degree"] = None
     else:
         if adopts is not None:
             if degree_text is None:
-                raise _bad("adopts", adopts, "give the degree too (--degree IDT|MOD|NEQ|EQV)")
-            values["adopted_code"] = adopted_code(adopts)
+                raise FieldError("adopts", adopts, "give the degree too (--degree IDT|MOD|NEQ|EQV)")
+            values["adopted_code"] = FIELDS["adopts"](adopts)
         if degree_text is not None:
-            values["degree"] = degree(degree_text)
-    date = fact_date(on) if on is not None and not isinstance(on, dt.date) else on
+            values["degree"] = FIELDS["degree"](degree_text)
+    date = FIELDS["on"](on) if on is not None and not isinstance(on, dt.date) else on
     if date is not None and not ({"status", "replaced_by"} & set(values)):
-        raise _bad("on", on, "--on dates a status or a replacement; give --status or --replaced-by")
+        raise FieldError("on", on, "--on dates a status or a replacement; give --status or --replaced-by")
     if not values:
-        raise _bad(
+        raise FieldError(
             "standard", code.code, "nothing to change: give --title, --status, --replaced-by or --adopts"
         )
     return Change("standard", "facts", as_of, standard=code, values=values, on=date)
@@ -1115,7 +974,7 @@ def read_update_sheet(path: Path, problems: Problems, as_of: dt.date) -> tuple[l
         read += 1
         try:
             changes.append(_sheet_change(number, values, fields, as_of))
-        except ChangeError as exc:
+        except FieldError as exc:
             problems.reject(number, names.get(exc.field, exc.field), exc.value, exc.reason)
     return changes, read
 
@@ -1160,14 +1019,13 @@ def _sheet_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
 def _sheet_change(
     number: int, values: dict[str, Any], fields: dict[str, dict[str, str]], as_of: dt.date
 ) -> Change:
-    from stdreg.ingest.cells import CellError, parse_bool
     from stdreg.ingest.headers import normalize_header
 
     kind_text = values.get("kind")
     if kind_text is not None:
         kind = KIND_ALIASES.get(normalize_header(kind_text))
         if kind is None:
-            raise _bad("kind", kind_text, "expected 企业, 产品 or 标准 (enterprise, product, standard)")
+            raise FieldError("kind", kind_text, "expected 企业, 产品 or 标准 (enterprise, product, standard)")
     elif "product" in values:
         kind = "product"
     elif "uscc" in values:
@@ -1175,30 +1033,27 @@ def _sheet_change(
     elif "standard" in values:
         kind = "standard"
     else:
-        raise _bad(
+        raise FieldError(
             "kind", "", "say what the row changes: a 对象 (kind) column, or a USCC, product or standard"
         )
     field_text = values.get("field")
     if field_text is None:
-        raise _bad("field", "", "the field to change is missing")
+        raise FieldError("field", "", "the field to change is missing")
     name = fields[kind].get(normalize_header(field_text))
     if name is None:
         known = ", ".join(FIELD_ALIASES[kind])
-        raise _bad("field", field_text, f"not a field of {kind} changes (one of {known})")
+        raise FieldError("field", field_text, f"not a field of {kind} changes (one of {known})")
     value = values.get("value")
     correct = False
     if "correct" in values:
-        try:
-            correct = parse_bool(values["correct"])
-        except CellError:
-            raise _bad("correct", values["correct"], "expected 是 or 否") from None
-    date = fact_date(values["as_of"], "as_of") if "as_of" in values else None
+        correct = FIELDS["correct"](values["correct"])
+    date = FIELDS["as_of"](values["as_of"]) if "as_of" in values else None
     if kind == "standard":
         if "standard" not in values:
-            raise _bad("standard", "", "the standard code is missing")
-        code = standard(values["standard"])
+            raise FieldError("standard", "", "the standard code is missing")
+        code = FIELDS["standard"](values["standard"])
         if value is None and name != "degree":
-            raise _bad("value", "", "the new value is missing")
+            raise FieldError("value", "", "the new value is missing")
         keyword = {
             "title": "title",
             "status": "status_text",
@@ -1213,7 +1068,7 @@ def _sheet_change(
         change.row, change.column = number, "value"
         return change
     if "uscc" not in values:
-        raise _bad("uscc", "", "the enterprise's USCC or organization code is missing")
+        raise FieldError("uscc", "", "the enterprise's USCC or organization code is missing")
     _, org_code = enterprise_identity(values["uscc"])
     when = as_of if correct or date is None else date
     change = Change(
@@ -1222,32 +1077,33 @@ def _sheet_change(
     change.row, change.column = number, "value"
     if kind == "enterprise":
         if value is None:
-            raise _bad("value", "", "the new value is missing")
+            raise FieldError("value", "", "the new value is missing")
         if name == "uscc":
             if correct:
-                raise _bad("correct", values["correct"], "a USCC is not dated: give no correction")
+                raise FieldError("correct", values["correct"], "a USCC is not dated: give no correction")
             change.action, change.values = "uscc", {"uscc": new_uscc(value, org_code)}
         else:
             change.values = enterprise_values({name: value})
         return change
-    change.product = product_name(values.get("product"))
+    product = values.get("product")
+    change.product = FIELDS["product"]("" if product is None else product)
     if name == "drop":
         change.action = "drop"
         return change
     if value is None:
-        raise _bad("value", "", "the new value is missing")
+        raise FieldError("value", "", "the new value is missing")
     if name == "output_value":
-        change.values = {"output_value": output_value(value)}
+        change.values = {"output_value": FIELDS["output_value"](value)}
     elif name == "brand":
-        change.values = {"brand": brand(value)}
+        change.values = {"brand": FIELDS["brand"](value)}
     elif name == "rename":
-        change.action, change.values = "rename", {"name": product_name(value, "value")}
+        change.action, change.values = "rename", {"name": FIELDS["product"](value, "value")}
     elif name in ("add_standard", "drop_standard"):
-        change.action, change.standard = name, standard(value, "value")
+        change.action, change.standard = name, FIELDS["standard"](value, "value")
     elif name == "replace_standard":
         if "old" not in values:
-            raise _bad("old", "", "the standard to replace goes in the 原值 (old) column")
+            raise FieldError("old", "", "the standard to replace goes in the 原值 (old) column")
         change.action = "replace_standard"
-        change.standard = standard(values["old"], "old")
-        change.values = {"new": standard(value, "value")}
+        change.standard = FIELDS["standard"](values["old"], "old")
+        change.values = {"new": FIELDS["standard"](value, "value")}
     return change

@@ -77,22 +77,21 @@ def history_command(
     try:
         with register.engine.connect() as connection:
             if standard is not None:
-                from stdreg.update import ChangeError
-                from stdreg.update import standard as parse_standard
+                from stdreg.fields import FIELDS, FieldError
 
                 try:
-                    code = parse_standard(standard)
-                except ChangeError as exc:
+                    code = FIELDS["standard"](standard)
+                except FieldError as exc:
                     raise UsageError(f"--standard {standard!r}: {exc.reason}") from None
                 rows = history.standard_history(connection, code.code, told)
                 subject = heading = code.code
             else:
-                from stdreg.update import ChangeError, enterprise_identity
+                from stdreg.fields import FieldError, enterprise_identity
 
                 assert enterprise is not None
                 try:
                     _, org_code = enterprise_identity(enterprise)
-                except ChangeError as exc:
+                except FieldError as exc:
                     raise UsageError(f"{enterprise!r}: {exc.reason}") from None
                 rows = history.enterprise_history(connection, org_code, told)
                 subject, heading = org_code, history.enterprise_title(connection, org_code, language)

@@ -235,7 +235,8 @@ def update_enterprise(
     contradict each other; 3 the change contradicts the register, nothing written;
     75 another writer held the lock past --wait.
     """
-    from stdreg.update import Change, enterprise_identity, enterprise_values, new_uscc
+    from stdreg.fields import enterprise_identity, new_uscc
+    from stdreg.update import Change, enterprise_values
 
     date, correct_from = _dates(as_of, correct)
     _, org_code = _checked(enterprise_identity, enterprise)
@@ -340,12 +341,12 @@ def update_product(
     contradict each other; 3 the change contradicts the register, nothing written;
     75 another writer held the lock past --wait.
     """
-    from stdreg import update as u
+    from stdreg.fields import FIELDS, enterprise_identity
     from stdreg.update import Change
 
     date, correct_from = _dates(as_of, correct)
-    _, org_code = _checked(u.enterprise_identity, enterprise)
-    name = _checked(u.product_name, product)
+    _, org_code = _checked(enterprise_identity, enterprise)
+    name = _checked(FIELDS["product"], product)
 
     def change(action: str, **more: Any) -> Change:
         return Change(
@@ -356,22 +357,22 @@ def update_product(
     changes: list[Change] = []
     values: dict[str, Any] = {}
     if output_value is not None:
-        values["output_value"] = _checked(u.output_value, output_value)
+        values["output_value"] = _checked(FIELDS["output_value"], output_value)
     if brand is not None:
-        values["brand"] = u.brand(brand)
+        values["brand"] = FIELDS["brand"](brand)
     if values:
         changes.append(change("set", values=values))
     for code in add_standard or ():
-        changes.append(change("add_standard", standard=_checked(u.standard, code, "add_standard")))
+        changes.append(change("add_standard", standard=_checked(FIELDS["standard"], code, "add_standard")))
     for code in drop_standard or ():
-        changes.append(change("drop_standard", standard=_checked(u.standard, code, "drop_standard")))
+        changes.append(change("drop_standard", standard=_checked(FIELDS["standard"], code, "drop_standard")))
     if replace_standard is not None:
-        old, new = (_checked(u.standard, code, "replace_standard") for code in replace_standard)
+        old, new = (_checked(FIELDS["standard"], code, "replace_standard") for code in replace_standard)
         if old.code == new.code:
             raise UsageError(f"--replace-standard names {old.code} twice")
         changes.append(change("replace_standard", standard=old, values={"new": new}))
     if rename is not None:
-        changes.append(change("rename", values={"name": _checked(u.product_name, rename, "rename")}))
+        changes.append(change("rename", values={"name": _checked(FIELDS["product"], rename, "rename")}))
     if drop:
         if changes:
             raise UsageError("--drop ends the product: give no other change with it")
@@ -450,12 +451,13 @@ def update_standard(
     Exit codes: 0 done; 2 a value cannot be read (bad code, status, degree, date);
     75 another writer held the lock past --wait.
     """
-    from stdreg import update as u
+    from stdreg.fields import FIELDS
+    from stdreg.update import standard_change
 
     date = _date(as_of)
-    parsed = _checked(u.standard, code)
+    parsed = _checked(FIELDS["standard"], code)
     change = _checked(
-        u.standard_change,
+        standard_change,
         parsed,
         as_of=date,
         title=title,
@@ -485,11 +487,11 @@ def _dates(as_of: str | None, correct: bool) -> tuple[Any, Any]:
 
 def _checked(parser: Any, *args: Any, **kwargs: Any) -> Any:
     """The parser's value; a value that cannot be read is a usage error (exit 2)."""
-    from stdreg.update import ChangeError
+    from stdreg.fields import FieldError
 
     try:
         return parser(*args, **kwargs)
-    except ChangeError as exc:
+    except FieldError as exc:
         raise UsageError(f"{exc.field.replace('_', '-')}: {exc.value!r}: {exc.reason}") from None
 
 

@@ -15,10 +15,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from stdreg.codes.adoption import DegreeError, parse_degree
-from stdreg.codes.lifecycle import StatusError, parse_status
 from stdreg.codes.standard_code import StandardCode, StandardCodeError, parse, register_key, split_cell
-from stdreg.ingest.cells import CellError, clean_text, parse_date
+from stdreg.fields import CATALOG_FIELDS, FieldError
 from stdreg.ingest.headers import HeaderMap
 from stdreg.ingest.problems import Problems
 from stdreg.ingest.readers import RawRow
@@ -27,6 +25,16 @@ from stdreg.kernel.bulk import in_chunks
 from stdreg.kernel.standards import STANDARD, add_standards, refresh_outdated, standard_row
 
 FACT_FIELDS = ("title", "status", "published_on", "implemented_on", "withdrawn_on", "adopted_code", "degree")
+# (the catalog's field, the fact it gives), in the order a row's values are checked
+_FACTS = (
+    ("title", "title"),
+    ("status", "status"),
+    ("published", "published_on"),
+    ("implemented", "implemented_on"),
+    ("withdrawn", "withdrawn_on"),
+    ("degree", "degree"),
+    ("adopted", "adopted_code"),
+)
 
 
 @dataclass
@@ -49,43 +57,16 @@ class CatalogValidator:
 
     def validate(self, raw: RawRow) -> CatalogRow | None:
         values = raw.values
-        if raw.bad is not None:
-            field, value, reason = raw.bad
-            self.problems.reject(raw.number, self.column(field), value, reason)
-            return None
-        text = values.get("code")
-        if text is None:
-            self.problems.reject(raw.number, self.column("code"), "", "the standard code is missing")
-            return None
         try:
-            code = parse(str(text))
-        except StandardCodeError as exc:
-            self.problems.reject(raw.number, self.column("code"), text, f"not a standard code: {exc.reason}")
-            return None
-        facts: dict[str, Any] = {}
-        try:
-            if "title" in values:
-                facts["title"] = clean_text(values["title"])
-            if "status" in values:
-                facts["status"] = self._cell(
-                    "status", values["status"], lambda v: parse_status(str(v)), StatusError
-                )
-            for name, target in (
-                ("published", "published_on"),
-                ("implemented", "implemented_on"),
-                ("withdrawn", "withdrawn_on"),
-            ):
-                if name in values:
-                    facts[target] = self._cell(name, values[name], parse_date, CellError)
-            if "degree" in values:
-                facts["degree"] = self._cell(
-                    "degree", values["degree"], lambda v: parse_degree(str(v)), DegreeError
-                )
-            if "adopted" in values:
-                facts["adopted_code"] = self._cell(
-                    "adopted", values["adopted"], lambda v: parse(str(v)).code, StandardCodeError
-                )
-        except _Bad as bad:
+            if raw.bad is not None:
+                raise FieldError(*raw.bad)
+            text = values.get("code")
+            if text is None:
+                raise FieldError("code", "", "the standard code is missing")
+            code: StandardCode = CATALOG_FIELDS["code"](text)
+            # the row's own facts, by the field each is read as
+            facts = {target: CATALOG_FIELDS[name](values[name]) for name, target in _FACTS if name in values}
+        except FieldError as bad:
             self.problems.reject(raw.number, self.column(bad.field), bad.value, bad.reason)
             return None
         if code.adopts is not None and "degree" not in facts:
@@ -102,13 +83,6 @@ class CatalogValidator:
                 for fragment in split_cell(str(values[name])):
                     self._link(row, name, fragment, direction)
         return row
-
-    def _cell(self, name: str, value: Any, parser: Any, error: type[Exception]) -> Any:
-        try:
-            return parser(value)
-        except error as exc:
-            reason = getattr(exc, "reason", None) or str(exc)
-            raise _Bad(name, value, reason) from None
 
     def _link(self, row: CatalogRow, name: str, fragment: str, direction: str) -> None:
         try:
@@ -132,12 +106,6 @@ class CatalogValidator:
         start = implemented or published
         if withdrawn and start and withdrawn < start:
             self.problems.warn(self.column("withdrawn"), code.code, "withdrawn before it was implemented")
-
-
-class _Bad(Exception):
-    def __init__(self, field: str, value: Any, reason: str) -> None:
-        super().__init__(reason)
-        self.field, self.value, self.reason = field, value, reason
 
 
 def resolve_link(

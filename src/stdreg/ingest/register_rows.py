@@ -9,17 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from stdreg.codes.adoption import DegreeError, parse_degree
-from stdreg.codes.credit_code import (
-    CreditCodeError,
-    org_code_of,
-    validate_org_code,
-    validate_uscc,
-)
 from stdreg.codes.standard_cell import read_cell
 from stdreg.codes.standard_code import (
     NO_CODE,
@@ -29,8 +21,8 @@ from stdreg.codes.standard_code import (
     register_key,
     split_cell,
 )
-from stdreg.ingest import cells
-from stdreg.ingest.cells import CellError, clean_text
+from stdreg.fields import FIELDS, FieldError, identity
+from stdreg.ingest.cells import clean_text
 from stdreg.ingest.headers import HeaderMap
 from stdreg.ingest.problems import Problems
 from stdreg.ingest.readers import RawRow
@@ -59,14 +51,14 @@ _RAW_ENTERPRISE_FIELDS = (
     "good_behaviour",
 )  # fmt: skip
 
-_ATTRIBUTE_PARSERS: dict[str, Callable[[Any], Any]] = {
-    "township": clean_text,
-    "industry": clean_text,
-    "size": cells.parse_size,
-    "high_tech": cells.parse_bool,
-    "key_energy_user": cells.parse_bool,
-    "good_behaviour": cells.parse_good_behaviour,
-}
+# the field parsers of a row, looked up once (they run per row, or per distinct value)
+_ENTERPRISE = FIELDS["enterprise"]
+_PRODUCT = FIELDS["product"]
+_OUTPUT_VALUE = FIELDS["output_value"]
+_BRAND = FIELDS["brand"]
+_DEGREE = FIELDS["degree"]
+_ADOPTED = FIELDS["adopted"]
+_METROLOGY = FIELDS["metrology_confirmed"]
 
 
 @dataclass(slots=True)
@@ -98,12 +90,6 @@ _ROW_FIELDS = frozenset({"enterprise", "product", "uscc", "org_code", "standard"
 _CACHE_LIMIT = 20_000  # distinct values remembered per cache: bounded, a province file has more
 
 
-class RowRejected(Exception):
-    def __init__(self, field: str, value: Any, reason: str) -> None:
-        super().__init__(reason)
-        self.field, self.value, self.reason = field, value, reason
-
-
 class RegisterValidator:
     """Turns raw rows of one register file into RegisterRows, reporting bad ones."""
 
@@ -112,10 +98,10 @@ class RegisterValidator:
         self.problems = problems
         self.as_of = as_of
         self.codes: dict[str, StandardCode] = {}
-        self._cells: dict[str, tuple[str, ...] | RowRejected] = {}
-        self._identities: dict[tuple[str | None, str | None], tuple[str | None, str] | RowRejected] = {}
+        self._cells: dict[str, tuple[str, ...] | FieldError] = {}
+        self._identities: dict[tuple[str | None, str | None], tuple[str | None, str] | FieldError] = {}
         self._attributes: dict[tuple[str, Any], Any] = {}
-        self._enterprises: dict[tuple[Any, ...], tuple[Any, ...] | RowRejected] = {}
+        self._enterprises: dict[tuple[Any, ...], tuple[Any, ...] | FieldError] = {}
         self.facts: dict[str, StandardFacts] = {}
         self._header = header
 
@@ -134,9 +120,9 @@ class RegisterValidator:
             return None
         try:
             if raw.bad is not None:
-                raise RowRejected(*raw.bad)
+                raise FieldError(*raw.bad)
             return self._validate(raw.number, values)
-        except RowRejected as rejected:
+        except FieldError as rejected:
             self.problems.reject(
                 raw.number,
                 self.column(rejected.field),
@@ -174,23 +160,19 @@ class RegisterValidator:
         return (_marker(first) if first else None) or "note"
 
     def _validate(self, number: int, values: dict[str, Any]) -> RegisterRow:
-        uscc, org_code = self._identity(values.get("uscc"), values.get("org_code"))
-        if uscc is not None and len(uscc) != 18:  # an organization code written in the USCC column
-            self.problems.warn(self.column("uscc"), values.get("uscc"), _ORG_CODE_AS_USCC)
-            uscc = None
+        written_uscc = values.get("uscc")
+        uscc, org_code = self._identity(written_uscc, values.get("org_code"))
+        if uscc is None and written_uscc is not None:  # an organization code written in the USCC column
+            self.problems.warn(self.column("uscc"), written_uscc, _ORG_CODE_AS_USCC)
         enterprise = self._enterprise(tuple(values.get(f) for f in _RAW_ENTERPRISE_FIELDS))
         product = values.get("product")
-        if product is None or not clean_text(product):
-            raise RowRejected("product", "", "the product name is missing")
+        product = _PRODUCT("" if product is None else product)
         output_value = values.get("output_value")
         if output_value is not None:
-            try:
-                output_value = cells.parse_number(output_value)
-            except CellError as exc:
-                raise RowRejected("output_value", output_value, str(exc)) from None
+            output_value = _OUTPUT_VALUE(output_value)
         brand = values.get("brand")
         if brand is not None:
-            brand = cells.parse_brand(brand)
+            brand = _BRAND(brand)
         standards = self._standards(values.get("standard"))
         title = values.get("standard_title")
         adopted = values.get("adopted")
@@ -204,15 +186,9 @@ class RegisterValidator:
             )
             adopted = degree = None
         if degree is not None:
-            try:
-                degree = parse_degree(str(degree))
-            except DegreeError as exc:
-                raise RowRejected("degree", degree, str(exc)) from None
+            degree = _DEGREE(degree)
         if adopted is not None:
-            try:
-                adopted = parse(str(adopted)).code
-            except StandardCodeError as exc:
-                raise RowRejected("adopted", adopted, f"not a standard code: {exc.reason}") from None
+            adopted = _ADOPTED(adopted)
         if adopted is not None and degree is None:
             self.problems.warn(
                 self.column("adopted"), adopted, "adopted standard without a degree: not counted as adoption"
@@ -222,7 +198,7 @@ class RegisterValidator:
             org_code=org_code,
             uscc=uscc,
             enterprise=enterprise,
-            product=clean_text(product),
+            product=product,
             product_values=(output_value, brand),
             standards=standards,
             standard_titles=self._titles(title, standards),
@@ -250,13 +226,13 @@ class RegisterValidator:
         if cached is None:
             try:
                 cached = self._parse_enterprise(*raw)
-            except RowRejected as rejected:
+            except FieldError as rejected:
                 cached = rejected
             if len(self._enterprises) >= _CACHE_LIMIT:
                 self._enterprises.clear()
             self._enterprises[raw] = cached
-        if isinstance(cached, RowRejected):
-            raise cached
+        if isinstance(cached, FieldError):
+            raise cached.with_traceback(None)  # raised again for every row: no traceback piling up
         return cached
 
     def _parse_enterprise(
@@ -270,10 +246,8 @@ class RegisterValidator:
         metrology: Any,
         good_behaviour: Any,
     ) -> tuple[Any, ...]:
-        if name is None or not clean_text(name):
-            raise RowRejected("enterprise", "", "the enterprise name is missing")
         return (
-            clean_text(name),
+            _ENTERPRISE("" if name is None else name),
             self._attribute("township", township),
             self._attribute("industry", industry),
             self._attribute("size", size),
@@ -303,12 +277,15 @@ class RegisterValidator:
         key = (None if uscc is None else str(uscc), None if org_code is None else str(org_code))
         cached = self._identities.get(key)
         if cached is None:
-            cached = _identify(*key)
+            try:
+                cached = identity(*key)
+            except FieldError as rejected:
+                cached = rejected
             if len(self._identities) >= _CACHE_LIMIT:
                 self._identities.clear()
             self._identities[key] = cached
-        if isinstance(cached, RowRejected):
-            raise cached
+        if isinstance(cached, FieldError):
+            raise cached.with_traceback(None)
         return cached
 
     def _attribute(self, field: str, value: Any) -> Any:
@@ -316,19 +293,14 @@ class RegisterValidator:
             return None
         key = (field, value)
         if key not in self._attributes:
-            try:
-                self._attributes[key] = _ATTRIBUTE_PARSERS[field](value)
-            except CellError as exc:
-                raise RowRejected(field, value, str(exc)) from None
+            self._attributes[key] = FIELDS[field](value)
         return self._attributes[key]
 
     def _metrology(self, value: Any) -> tuple[bool | None, dt.date | None]:
         if value is None:
             return None, None
-        try:
-            return cells.parse_metrology(value)
-        except CellError as exc:
-            raise RowRejected("metrology_confirmed", value, str(exc)) from None
+        parsed: tuple[bool, dt.date | None] = _METROLOGY(value)
+        return parsed
 
     def _standards(self, value: Any) -> tuple[str, ...]:
         if value is None:
@@ -340,11 +312,11 @@ class RegisterValidator:
             if len(self._cells) >= _CACHE_LIMIT:
                 self._cells.clear()
             self._cells[text] = cached
-        if isinstance(cached, RowRejected):
-            raise cached
+        if isinstance(cached, FieldError):
+            raise cached.with_traceback(None)
         return cached
 
-    def _parse_cell(self, text: str) -> tuple[str, ...] | RowRejected:
+    def _parse_cell(self, text: str) -> tuple[str, ...] | FieldError:
         try:
             # nearly every cell is plain codes: read as read_cell would, without peeling
             written = [parse(fragment) for fragment in split_cell(text)]
@@ -374,13 +346,13 @@ class RegisterValidator:
                     f"the standard's year {code.year} is later than the as-of date {self.as_of}",
                 )
 
-    def _read_cell(self, text: str) -> tuple[str, ...] | RowRejected:
+    def _read_cell(self, text: str) -> tuple[str, ...] | FieldError:
         """A cell with placeholders, annotations, inline adoptions or words (read_cell)."""
         cell = read_cell(text)
         if cell.errors:
             error = cell.errors[0]
             reason = error.reason if error.reason == NO_CODE else f"not a standard code: {error.reason}"
-            return RowRejected("standard", error.text, reason)
+            return FieldError("standard", error.text, reason)
         codes: list[str] = []
         for read in cell.codes:
             if read.annotation is not None:
@@ -399,48 +371,3 @@ def _marker(text: str) -> str | None:
     if _MARKER_SPACES.sub(":", unicodedata.normalize("NFKC", text[:12].lstrip())).startswith(FOOTER_MARKERS):
         return "footer"
     return None
-
-
-def _organization_code(text: str) -> str | None:
-    """The valid 9-character organization code a USCC cell holds instead, or None."""
-    try:
-        return validate_org_code(text)
-    except CreditCodeError:
-        return None
-
-
-def _identify(uscc: str | None, org_code: str | None) -> tuple[str | None, str] | RowRejected:
-    """(USCC, organization code) of a row, or why the row cannot say which enterprise it is."""
-    if uscc is None and org_code is None:
-        return RowRejected("uscc", "", "neither a USCC (统一社会信用代码) nor an organization code is given")
-    valid_uscc = valid_org = None
-    uscc_org = None
-    if uscc is not None:
-        try:
-            valid_uscc = validate_uscc(uscc)
-        except CreditCodeError as exc:
-            uscc_org = _organization_code(uscc)
-            if uscc_org is None:
-                return RowRejected("uscc", uscc, exc.reason)
-    if org_code is not None:
-        try:
-            valid_org = validate_org_code(org_code)
-        except CreditCodeError as exc:
-            return RowRejected("org_code", org_code, exc.reason)
-    if uscc_org is not None:  # the USCC column held an organization code
-        if valid_org not in (None, uscc_org):
-            return RowRejected(
-                "org_code", org_code, f"contradicts the organization code {uscc_org} in the USCC column"
-            )
-        return uscc_org, uscc_org
-    if valid_uscc is not None:
-        embedded = org_code_of(valid_uscc)
-        if valid_org is not None and valid_org != embedded:
-            return RowRejected(
-                "org_code",
-                org_code,
-                f"contradicts the USCC {valid_uscc}, whose characters 9–17 are {embedded}",
-            )
-        return valid_uscc, embedded
-    assert valid_org is not None
-    return None, valid_org
