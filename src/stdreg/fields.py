@@ -115,10 +115,13 @@ class FieldParser(Generic[T]):
 
 
 def _required(missing: str) -> Callable[[Any], str]:
-    """Text that cannot be blank (a name): cleaned like a product name, or CellError(missing)."""
+    """Text that cannot be blank (a name): cleaned like a product name, or CellError(missing).
+
+    None is a value not given at all: missing too.
+    """
 
     def parse(value: Any) -> str:
-        text = clean_text(value)
+        text = "" if value is None else clean_text(value)
         if not text:
             raise CellError(missing)
         return text

@@ -1085,8 +1085,7 @@ def _sheet_change(
         else:
             change.values = enterprise_values({name: value})
         return change
-    product = values.get("product")
-    change.product = FIELDS["product"]("" if product is None else product)
+    change.product = FIELDS["product"](values.get("product"))
     if name == "drop":
         change.action = "drop"
         return change

@@ -87,7 +87,10 @@ def parse_number(value: Any) -> float:
     if isinstance(value, bool):
         raise CellError("expected a number")
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond any float (a JSON line can hold one)
+            raise CellError("expected a finite number") from None
     else:
         text = clean_text(value).replace(",", "").replace(" ", "")
         text = _NUMBER_UNITS.sub("", text)

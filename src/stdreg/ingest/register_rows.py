@@ -165,8 +165,7 @@ class RegisterValidator:
         if uscc is None and written_uscc is not None:  # an organization code written in the USCC column
             self.problems.warn(self.column("uscc"), written_uscc, _ORG_CODE_AS_USCC)
         enterprise = self._enterprise(tuple(values.get(f) for f in _RAW_ENTERPRISE_FIELDS))
-        product = values.get("product")
-        product = _PRODUCT("" if product is None else product)
+        product = _PRODUCT(values.get("product"))
         output_value = values.get("output_value")
         if output_value is not None:
             output_value = _OUTPUT_VALUE(output_value)
@@ -247,7 +246,7 @@ class RegisterValidator:
         good_behaviour: Any,
     ) -> tuple[Any, ...]:
         return (
-            _ENTERPRISE("" if name is None else name),
+            _ENTERPRISE(name),
             self._attribute("township", township),
             self._attribute("industry", industry),
             self._attribute("size", size),
