@@ -12,7 +12,7 @@ from stdreg.cli.common import Messages, options, parse_date_option
 from stdreg.errors import UsageError
 
 if TYPE_CHECKING:
-    from stdreg.update import Change
+    from stdreg.update.changes import Change
 
 app = typer.Typer(
     help="Change or correct the register: an enterprise, a product, a standard, or a sheet of changes.",
@@ -113,7 +113,8 @@ def update_command(
     from stdreg.kernel.batch import current_user
     from stdreg.outputs import check_output, protect_inputs
     from stdreg.store import open_register, writer_lock
-    from stdreg.update import UpdateRejected, read_update_sheet, run_updates
+    from stdreg.update.apply import UpdateRejected, run_updates
+    from stdreg.update.sheet import read_update_sheet
 
     date = _date(as_of)
     problems = Problems(from_file.name)
@@ -235,12 +236,10 @@ def update_enterprise(
     contradict each other; 3 the change contradicts the register, nothing written;
     75 another writer held the lock past --wait.
     """
-    from stdreg.fields import enterprise_identity, new_uscc
-    from stdreg.update import Change, enterprise_values
+    from stdreg.update.changes import enterprise_changes
 
     date, correct_from = _dates(as_of, correct)
-    _, org_code = _checked(enterprise_identity, enterprise)
-    raw = {
+    attributes = {
         "name": name,
         "township": township,
         "industry": industry,
@@ -250,27 +249,10 @@ def update_enterprise(
         "metrology_confirmed": metrology_confirmed,
         "good_behaviour": good_behaviour,
     }
-    changes: list[Change] = []
-    values = _checked(enterprise_values, {k: v for k, v in raw.items() if v is not None})
-    if values:
-        changes.append(
-            Change("enterprise", "set", date, org_code=org_code, values=values, correct=correct,
-                   correct_from=correct_from)
-        )  # fmt: skip
-    if uscc is not None:
-        if correct:
-            raise UsageError("--uscc records the enterprise's USCC, which is not dated: leave out --correct")
-        changes.append(
-            Change(
-                "enterprise",
-                "uscc",
-                date,
-                org_code=org_code,
-                values={"uscc": _checked(new_uscc, uscc, org_code)},
-            )
-        )
-    if not changes:
-        raise UsageError("nothing to change: give at least one of --name, --township, --industry, --size, …")
+    changes = _checked(
+        enterprise_changes, enterprise, attributes, uscc=uscc, as_of=date, correct=correct,
+        correct_from=correct_from,
+    )  # fmt: skip
     _run(ctx, changes, date, wait, dry_run)
 
 
@@ -341,48 +323,24 @@ def update_product(
     contradict each other; 3 the change contradicts the register, nothing written;
     75 another writer held the lock past --wait.
     """
-    from stdreg.fields import FIELDS, enterprise_identity
-    from stdreg.update import Change
+    from stdreg.update.changes import product_changes
 
     date, correct_from = _dates(as_of, correct)
-    _, org_code = _checked(enterprise_identity, enterprise)
-    name = _checked(FIELDS["product"], product)
-
-    def change(action: str, **more: Any) -> Change:
-        return Change(
-            "product", action, date, org_code=org_code, product=name, correct=correct,
-            correct_from=correct_from, **more,
-        )  # fmt: skip
-
-    changes: list[Change] = []
-    values: dict[str, Any] = {}
-    if output_value is not None:
-        values["output_value"] = _checked(FIELDS["output_value"], output_value)
-    if brand is not None:
-        values["brand"] = FIELDS["brand"](brand)
-    if values:
-        changes.append(change("set", values=values))
-    for code in add_standard or ():
-        changes.append(change("add_standard", standard=_checked(FIELDS["standard"], code, "add_standard")))
-    for code in drop_standard or ():
-        changes.append(change("drop_standard", standard=_checked(FIELDS["standard"], code, "drop_standard")))
-    if replace_standard is not None:
-        old, new = (_checked(FIELDS["standard"], code, "replace_standard") for code in replace_standard)
-        if old.code == new.code:
-            raise UsageError(f"--replace-standard names {old.code} twice")
-        changes.append(change("replace_standard", standard=old, values={"new": new}))
-    if rename is not None:
-        changes.append(change("rename", values={"name": _checked(FIELDS["product"], rename, "rename")}))
-    if drop:
-        if changes:
-            raise UsageError("--drop ends the product: give no other change with it")
-        changes.append(change("drop"))
-    if correct and add_standard:
-        raise UsageError(
-            "a correction can replace or remove a standard; to add one, give the date it holds from (--as-of)"
-        )
-    if not changes:
-        raise UsageError("nothing to change: give --add-standard, --drop-standard, --rename, --drop, …")
+    changes = _checked(
+        product_changes,
+        enterprise,
+        product,
+        as_of=date,
+        rename=rename,
+        add_standards=add_standard or (),
+        drop_standards=drop_standard or (),
+        replace_standard=replace_standard,
+        output_value=output_value,
+        brand=brand,
+        drop=drop,
+        correct=correct,
+        correct_from=correct_from,
+    )
     _run(ctx, changes, date, wait, dry_run)
 
 
@@ -452,7 +410,7 @@ def update_standard(
     75 another writer held the lock past --wait.
     """
     from stdreg.fields import FIELDS
-    from stdreg.update import standard_change
+    from stdreg.update.changes import standard_change
 
     date = _date(as_of)
     parsed = _checked(FIELDS["standard"], code)
@@ -538,7 +496,7 @@ def _run(ctx: typer.Context, changes: list[Change], date: Any, wait: float, dry_
     from stdreg.errors import InputError
     from stdreg.kernel.batch import command_sha256, current_user
     from stdreg.store import open_register, writer_lock
-    from stdreg.update import UpdateRejected, run_updates
+    from stdreg.update.apply import UpdateRejected, run_updates
 
     line = command_line(ctx, date)
     register = open_register(options(ctx).db)
