@@ -17,6 +17,7 @@ from typing import Any
 
 from stdreg.codes.adoption import RULES, AdoptionRule
 from stdreg.errors import UsageError
+from stdreg.store import state_dir
 
 CONFIG_ENV = "STDREG_CONFIG"
 MEASURES = (
@@ -45,8 +46,6 @@ def config_path(path: Path | None = None) -> Path | None:
     env = os.environ.get(CONFIG_ENV)
     if env:
         return Path(env)
-    from stdreg.store import state_dir
-
     candidate = state_dir() / "config.toml"
     return candidate if candidate.is_file() else None
 

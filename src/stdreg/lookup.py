@@ -47,11 +47,10 @@ from stdreg.ingest.readers import iter_cells, sheet_names
 from stdreg.kernel.bulk import Bulk
 from stdreg.kernel.standards import replacement_ends
 from stdreg.query import STATUS_SQL
+from stdreg.render.rows import FORMULA_START, Column, safe_sheet_title, spreadsheet_text, xlsx_value
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
-
-    from stdreg.render.rows import Column
 
 LOOKUP_FIELDS = (
     "input", "row", "code", "title", "level", "nature", "status", "implemented_on", "withdrawn_on",
@@ -659,8 +658,6 @@ def _csv_back(
     from openpyxl.cell.cell import Cell
     from openpyxl.styles import Font
 
-    from stdreg.render.rows import safe_sheet_title, xlsx_value
-
     width = 0
     for _, cells in iter_cells(listed.path):
         width = max(width, len(cells))
@@ -708,8 +705,6 @@ def _shown(value: Any) -> str:
 
 def _put(cell: Any, value: Any) -> None:
     """Set a cell; text that looks like a formula stays text (and stays so when edited in Excel)."""
-    from stdreg.render.rows import FORMULA_START, spreadsheet_text
-
     if isinstance(value, list):
         value = ", ".join(value) or None
     if not isinstance(value, str):

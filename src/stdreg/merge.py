@@ -132,8 +132,6 @@ def region_name(source: str, region: str | None) -> str:
             raise UsageError("--region must not be empty")
         return name
     if "://" in source:
-        from stdreg.store import display_url
-
         raise UsageError(f"name the region of {display_url(source)} with --region (a URL has no file name)")
     return Path(source).stem
 

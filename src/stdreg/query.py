@@ -42,14 +42,16 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from stdreg.codes.standard_code import LEVELS
+from stdreg.codes.adoption import AdoptionRule, DegreeError, parse_degree
+from stdreg.codes.credit_code import CreditCodeError, compact_uscc, validate_org_code, validate_uscc
+from stdreg.codes.standard_code import LEVELS, StandardCodeError, parse, register_key
 from stdreg.errors import UsageError
+from stdreg.ingest.cells import CellError, clean_text, parse_size
 from stdreg.kernel.standards import outdated_on
+from stdreg.stats import flag_standards
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
-
-    from stdreg.codes.adoption import AdoptionRule
 
 ROW_FIELDS = (
     "uscc",
@@ -187,8 +189,6 @@ def search_text(text: str) -> str:
     >>> search_text(" 恒达　纸业 ")
     '恒达 纸业'
     """
-    from stdreg.ingest.cells import clean_text
-
     return clean_text(text)
 
 
@@ -198,8 +198,6 @@ def identity_filter(text: str) -> str:
     >>> identity_filter("91110000600037341L"), identity_filter("60003734-1")
     ('600037341', '600037341')
     """
-    from stdreg.codes.credit_code import CreditCodeError, compact_uscc, validate_org_code, validate_uscc
-
     code = compact_uscc(text)
     try:
         if len(code) == 18:
@@ -220,8 +218,6 @@ def standard_match(text: str) -> StandardMatch:
     >>> standard_match("QB/T 1012"), standard_match("gb／t")
     (StandardMatch(code='QB/T 1012', exact=False), StandardMatch(code='GB/T', exact=False))
     """
-    from stdreg.codes.standard_code import StandardCodeError, parse, register_key
-
     cleaned = search_text(text)
     if not cleaned:
         raise UsageError("--standard needs a code or a prefix such as GB/T")
@@ -237,8 +233,6 @@ def standard_match(text: str) -> StandardMatch:
 
 def size_filter(text: str) -> str:
     """above or below, from any of the ways registers write it (规上, 规模以下, above …)."""
-    from stdreg.ingest.cells import CellError, parse_size
-
     try:
         return parse_size(text)
     except CellError as exc:
@@ -247,8 +241,6 @@ def size_filter(text: str) -> str:
 
 def degree_filter(text: str) -> str:
     """IDT, MOD, NEQ or EQV, from any of the ways registers write them."""
-    from stdreg.codes.adoption import DegreeError, parse_degree
-
     try:
         return parse_degree(text)
     except DegreeError as exc:
@@ -508,8 +500,6 @@ def _bound(statement: str, params: dict[str, Any]) -> Any:
 
 def prepare(connection: Connection, as_of: dt.date, rule: AdoptionRule) -> None:
     """Fill ``report_flag`` with the standards that adopt on ``as_of`` under the bureau's rule."""
-    from stdreg.stats import flag_standards
-
     flag_standards(connection, as_of, rule)
 
 

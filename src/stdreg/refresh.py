@@ -57,7 +57,10 @@ except ImportError:  # Windows: no flock; leftovers are then told by their age a
     fcntl = None  # type: ignore[assignment]
 
 from stdreg.errors import EXIT_INVALID_INPUT, EXIT_OK, InputError, StdregError, UsageError
+from stdreg.ingest.readers import sniff_kind
+from stdreg.ingest.service import RowsRejected, file_sha256, import_file
 from stdreg.kernel.standards import outdated_on
+from stdreg.models import ImportBatch
 from stdreg.store import Register, state_dir, writer_lock
 
 ARCHIVE = "archive"
@@ -244,9 +247,6 @@ def _refresh_one(
 def _refresh_file(
     register: Register, inbox: _Inbox, path: Path, scratch: Path, *, as_of: dt.date | None, today: dt.date
 ) -> FileOutcome:
-    from stdreg.ingest.readers import sniff_kind
-    from stdreg.ingest.service import RowsRejected, file_sha256, import_file
-
     # the moves are part of the plan: a file whose move cannot be done is not imported
     for folder in (ARCHIVE, FAILED):
         why = inbox.unusable(folder)
@@ -327,8 +327,6 @@ def _not_kept(what: str, moved: Path | None, exc: OSError) -> str:
 def _imported_before(register: Register, sha256: str) -> dict[str, Any] | None:
     """The first batch that imported a file with this SHA-256 (and was not reverted since)."""
     from sqlalchemy import select
-
-    from stdreg.models import ImportBatch
 
     batch = ImportBatch.__table__  # type: ignore[attr-defined]
     query = (
@@ -620,8 +618,6 @@ class _Scratch:
 
 def _why_failed(exc: StdregError, path: Path) -> str:
     """One line: the count of rejected rows and the first, or the error without the file's path."""
-    from stdreg.ingest.service import RowsRejected
-
     if isinstance(exc, RowsRejected):
         rejected = exc.result
         first = rejected.problems.rejects[0] if rejected.problems and rejected.problems.rejects else None

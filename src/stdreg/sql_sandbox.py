@@ -39,6 +39,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from stdreg.errors import StdregError, UsageError
+from stdreg.render.rows import capped_value
+from stdreg.store import display_url, read_only_uri, sqlite_path
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -460,8 +462,6 @@ def read_only_engine(url: str, *, timeout: float = DEFAULT_TIMEOUT, watch: _Watc
     from sqlalchemy import create_engine, event
     from sqlalchemy.pool import NullPool
 
-    from stdreg.store import read_only_uri, sqlite_path
-
     watch = watch or _Watch(timeout)
     if url.startswith("sqlite"):
         path = sqlite_path(url)
@@ -484,8 +484,6 @@ def read_only_engine(url: str, *, timeout: float = DEFAULT_TIMEOUT, watch: _Watc
     if url.startswith(("postgresql", "postgres")):
         from sqlalchemy import inspect
         from sqlalchemy.engine import make_url
-
-        from stdreg.store import display_url
 
         parsed = make_url(url)
         given = parsed.query.get("options", "")  # e.g. -csearch_path=county: keep it
@@ -618,8 +616,6 @@ def run_sql(
     Every value is capped as :func:`stdreg.render.rows.capped_value` says.
     """
     from sqlalchemy.exc import DBAPIError
-
-    from stdreg.render.rows import capped_value
 
     if not timeout > 0:
         raise UsageError("--timeout must be more than 0 seconds")

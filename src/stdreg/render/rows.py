@@ -30,6 +30,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from stdreg.query import COUNT_FIELDS, ROW_FIELDS
+from stdreg.render.labels import label
+
 FORMATS = ("table", "csv", "json", "jsonl", "xlsx")
 BINARY_FORMATS = frozenset({"xlsx"})
 
@@ -553,8 +556,6 @@ def field_label(key: str, lang: str) -> str:
 
 
 def _shows(key: str, lang: str) -> Callable[[Any], Any] | None:
-    from stdreg.render.labels import label
-
     if key in ("size", "level"):
         return lambda value: None if value is None else label(value, lang)
     if key in ("adopting", "product_adopting", "outdated"):
@@ -570,8 +571,6 @@ def query_columns(lang: str = "zh", *, full: bool = True, regions: bool = False)
 
     ``regions``: the register merged counties, so the terminal table says which one.
     """
-    from stdreg.query import ROW_FIELDS
-
     keys = ROW_FIELDS if full else (("region", *TABLE_FIELDS) if regions else TABLE_FIELDS)
     return [
         Column(
@@ -591,8 +590,6 @@ def _percent(value: Any) -> Any:
 
 def count_columns(key: str, lang: str = "zh") -> list[Column]:
     """The columns of ``--count-by key``."""
-    from stdreg.query import COUNT_FIELDS
-    from stdreg.render.labels import label
 
     def show_key(value: Any) -> Any:
         if key == "level" or value is None:
