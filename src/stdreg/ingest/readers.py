@@ -1,6 +1,7 @@
 """Readers: a register or catalog file in, raw rows keyed by field out.
 
-Formats: ``.xlsx`` (streamed, read-only; defusedxml guards the XML), ``.csv`` /
+Formats: ``.xlsx`` (a small sheet read whole by calamine, a large one streamed from its
+XML by ``stdreg.ingest.sheetxml``; entity declarations refused), ``.csv`` /
 ``.tsv`` (UTF-8, UTF-8 with BOM, GB18030/GBK, detected), and JSON lines. The
 header row is found automatically below title rows (``stdreg.ingest.headers``).
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from stdreg.errors import InputError
+from stdreg.ingest import sheetxml
 from stdreg.ingest.headers import (
     HEADER_SEARCH_ROWS,
     MAX_COLUMNS,
@@ -141,18 +143,13 @@ def iter_cells(path: Path, *, sheet: str | None = None) -> Iterator[tuple[int, l
 
 
 def sheet_names(path: Path) -> list[str]:
-    """The names of a workbook's sheets, in order."""
-    import openpyxl
-
+    """The names of a workbook's worksheets, in order."""
     _check_file(path)
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True)
+        with zipfile.ZipFile(path) as archive:
+            return [part.name for part in sheetxml.workbook_parts(archive).sheets]
     except Exception as exc:  # any parser failure: the file is unreadable
         raise InputError(f"{path}: not a valid .xlsx workbook ({_reason(exc)})") from exc
-    try:
-        return list(workbook.sheetnames)
-    finally:
-        workbook.close()
 
 
 def _check_file(path: Path) -> None:
@@ -285,9 +282,11 @@ def _unholdable(value: str) -> str:
 
 
 # Below this much worksheet XML (about 100,000 register rows) the whole sheet is read at
-# once by calamine, some 20x faster than openpyxl; above it openpyxl streams the rows, so
-# memory stays flat whatever the file's size. Measured in bench/ (200,000 rows: calamine
-# 1.4 s and 190 MiB, openpyxl read-only 28 s and 44 MiB).
+# once by calamine; above it the sheet's XML is streamed (stdreg.ingest.sheetxml), so
+# memory stays flat whatever the file's size. calamine stays for the smaller sheets because
+# it is still the faster: bare reads of the 200,000-row bench workbook (bench/out, 2 shared
+# cores, 2026-12-04) took 2.4 s of CPU and 194 MiB with calamine, 4.5–5.5 s and 50 MiB
+# streamed (openpyxl, which streamed before: 20 s).
 CALAMINE_MAX_XML = 48 << 20
 # An .xlsx is a zip: refuse archives that would inflate to absurd sizes (a decompression bomb).
 MAX_UNCOMPRESSED = 4 << 30
@@ -295,7 +294,7 @@ MAX_RATIO = 200
 # calamine loads a sheet as one dense grid of 32-byte cells, from its first cell's row to its
 # last cell's and from its leftmost column to its rightmost: one stray value at XFD1048576
 # asks for 512 GiB, and a failed allocation aborts the process (it cannot be caught). A sheet
-# whose grid could be larger than this is streamed by openpyxl instead.
+# whose grid could be larger than this is streamed instead.
 CALAMINE_MAX_GRID = 8 << 20  # cells: 256 MiB
 _CELL_REF = re.compile(rb'<c r="([A-Za-z]{1,3})([0-9]{1,7})"')
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -447,7 +446,7 @@ def _open_xlsx(path: Path, want: str | None, sheets: Sequence[str] | None) -> So
     if xml_size <= CALAMINE_MAX_XML and _calamine_available() and _fits_calamine(path):
         names, opened = _calamine_sheets(path, sheets, ".xlsx")
     else:
-        names, opened = _openpyxl_sheets(path, sheets)
+        names, opened = _streamed_sheets(path, sheets)
     return _workbook_source(path, want, sheets, names, opened)
 
 
@@ -467,7 +466,7 @@ def _xlsx_cells(path: Path, sheet: str | None) -> Rows:
     if xml_size <= CALAMINE_MAX_XML and _calamine_available() and _fits_calamine(path):
         _, opened = _calamine_sheets(path, chosen, ".xlsx")
     else:
-        _, opened = _openpyxl_sheets(path, chosen)
+        _, opened = _streamed_sheets(path, chosen)
     return next(stream for _, stream in opened)
 
 
@@ -642,7 +641,7 @@ def _filled(rows: Rows, merges: list[Merge]) -> Rows:
         yield number, cells
 
 
-_MERGE_REF = re.compile(rb'<mergeCell ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
+_MERGE_REF = re.compile(rb'<(?:[A-Za-z_][A-Za-z0-9_.-]*:)?mergeCell ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
 
 
 def _column_index(letters: bytes) -> int:
@@ -653,7 +652,7 @@ def _column_index(letters: bytes) -> int:
 
 
 def _xml_merges(archive: zipfile.ZipFile, member: str) -> list[Merge]:
-    """The merged ranges of a worksheet, from its XML (openpyxl's streaming reader has none)."""
+    """The merged ranges of a worksheet, from its XML, before its rows are streamed."""
     merges: list[Merge] = []
     carry = b""
     with archive.open(member) as stream:
@@ -670,53 +669,55 @@ def _xml_merges(archive: zipfile.ZipFile, member: str) -> list[Merge]:
     return merges
 
 
-def _openpyxl_sheets(
+def _streamed_sheets(
     path: Path, chosen: Sequence[str] | None
 ) -> tuple[list[str], Iterator[tuple[str, Rows]]]:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
+    """The chosen sheets' rows, streamed from their XML (stdreg.ingest.sheetxml)."""
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        names = list(workbook.sheetnames)
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"{path}: not a valid .xlsx workbook ({exc})") from exc
+    try:
+        parts = sheetxml.workbook_parts(archive)
+        names = [part.name for part in parts.sheets]
         picked = _pick_sheets(path, names, chosen)
     except InputError:
+        archive.close()
         raise
-    except (InvalidFileException, Exception) as exc:  # any parser failure: the file is unreadable
+    except Exception as exc:  # any parser failure: the file is unreadable
+        archive.close()
         raise InputError(f"{path}: not a valid .xlsx workbook ({_reason(exc)})") from exc
+    members = {part.name: part for part in parts.sheets}
+    strings: list[str] | None = None
 
     def load(name: str) -> Rows:
+        nonlocal strings
         try:
-            worksheet = workbook[name]
-            # the <dimension> element is the file's own claim (A1:XFD1048576 pads every row to
-            # 16,384 cells): rows are read as wide as their cells instead
-            worksheet.reset_dimensions()
-            member = getattr(worksheet, "_worksheet_path", None)
-            merges = _xml_merges(workbook._archive, member) if member else []
+            if strings is None:
+                member = parts.shared_strings
+                strings = sheetxml.shared_strings(archive, member) if member else []
+            merges = _xml_merges(archive, members[name].member)
         except Exception as exc:
+            archive.close()
             raise InputError(f"{path}: sheet {name!r}: not a valid .xlsx workbook ({_reason(exc)})") from exc
-        return _merged(numbered(worksheet, name), merges)
+        return _merged(numbered(name, strings), merges)
 
-    def numbered(worksheet: Any, name: str) -> Rows:
-        # read-only worksheets yield rows as their XML holds them; the numbers are the sheet's own
+    def numbered(name: str, strings: list[str]) -> Rows:
         try:
-            for index, row in enumerate(worksheet.iter_rows(), start=1):
-                cells = list(row)
-                number = next((c.row for c in cells if getattr(c, "row", None)), index)
-                if number > MAX_SHEET_ROWS:
-                    raise InputError(
-                        f"{path}: sheet {name!r} goes on below Excel's last row {MAX_SHEET_ROWS:,}; "
-                        "the workbook was not written by Excel or WPS"
-                    )
-                yield number, [getattr(c, "value", None) for c in cells]
-        except InputError:
-            raise
+            yield from sheetxml.sheet_rows(archive, members[name], parts, strings)
+        except sheetxml.BelowLastRow:
+            raise InputError(
+                f"{path}: sheet {name!r} goes on below Excel's last row {MAX_SHEET_ROWS:,}; "
+                "the workbook was not written by Excel or WPS"
+            ) from None
         except Exception as exc:  # a corrupt part, or bad XML further down the sheet
             raise InputError(f"{path}: not a valid .xlsx workbook ({_reason(exc)})") from exc
         finally:
             if name == picked[-1]:
-                workbook.close()
+                archive.close()
 
+    if not picked:
+        archive.close()
     return names, ((name, load(name)) for name in picked)
 
 
