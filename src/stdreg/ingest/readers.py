@@ -641,7 +641,9 @@ def _filled(rows: Rows, merges: list[Merge]) -> Rows:
         yield number, cells
 
 
-_MERGE_REF = re.compile(rb'<(?:[A-Za-z_][A-Za-z0-9_.-]*:)?mergeCell ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
+_MERGE_REF = re.compile(
+    rb'<(?:[A-Za-z_][A-Za-z0-9_.-]*:)?mergeCell ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"'
+)
 
 
 def _column_index(letters: bytes) -> int:

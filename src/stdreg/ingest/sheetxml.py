@@ -132,7 +132,7 @@ _BRACKETED = re.compile(r"\[([^\]]*)\]")
 
 
 def format_kind(code: str) -> str | None:
-    """"date" or "duration" for a custom number format that shows one, else None.
+    """ "date" or "duration" for a custom number format that shows one, else None.
 
     >>> format_kind("yyyy年m月d日"), format_kind("[h]:mm"), format_kind('0.00"m"'), format_kind("[Red]0")
     ('date', 'duration', None, None)
@@ -263,7 +263,7 @@ def _chunks_of(texts: Iterator[str], closing: str) -> Iterator[str]:
 
 
 def _body(texts: Iterator[str], element: str) -> tuple[str, str, Iterator[str]] | None:
-    """The namespace prefix of ``element``, the root's namespace declarations, and the text from it.
+    """The namespace prefix of ``element``, the root's namespace declarations, and the text after its tag.
 
     None when the part has no such element.
     """
@@ -271,9 +271,10 @@ def _body(texts: Iterator[str], element: str) -> tuple[str, str, Iterator[str]] 
     for text in texts:
         head += text
         found = re.search(rf"<(?:([A-Za-z_][\w.-]*):)?{element}\b", head)
-        if found is not None:
+        if found is not None and ">" in head[found.end() :]:
             prefix = f"{found[1]}:" if found[1] else ""
-            return prefix, _namespaces(head[: found.start()]), itertools.chain([head[found.start() :]], texts)
+            after = head.index(">", found.end()) + 1  # the text from after its start tag
+            return prefix, _namespaces(head[: found.start()]), itertools.chain([head[after:]], texts)
     return None
 
 
@@ -340,15 +341,15 @@ def _rich_text(element: ElementTree.Element) -> str:
 def _row_patterns(prefix: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """The pattern of the markup of rows, and the pattern of one row (for rows parsed as XML)."""
     p = re.escape(prefix)
-    # one match per row start (group 1), per cell as Excel writes it (2 its column when r
-    # comes first, 3 its other attributes, 4 its value, 5 its inline text), for the end of
-    # the rows (6); group 7 is any other markup: that chunk's rows are then parsed as XML
+    # one match per cell as Excel writes it (group 1 its column, 2 its style, 3 its type,
+    # when they come first and in that order; 4 its other attributes, 5 its value, 6 its
+    # inline text), per row start (7), for the end of the rows (8); group 9 is any other
+    # markup: that chunk's rows are then parsed as XML
     markup = re.compile(
-        rf"(<{p}row\b[^>]*>)"
-        rf"|<{p}c(?:\s+r=\"([A-Z]{{1,3}})[0-9]+\")?([^>]*?)(?:/>|>"
+        rf"<{p}c(?:\s+r=\"([A-Z]{{1,3}})[0-9]+\")?(?:\s+s=\"([0-9]+)\")?(?:\s+t=\"(\w+)\")?([^>]*?)(?:/>|>"
         rf"(?:<{p}f\b[^>]*?(?:/>|>[^<]*</{p}f>))?"
         rf"(?:<{p}v>([^<]*)</{p}v>|<{p}is><{p}t(?:\s[^>]*)?>([^<]*)</{p}t></{p}is>)?</{p}c>)"
-        rf"|(</{p}sheetData>)|(<(?!/{p}row>))"
+        rf"|(<{p}row\b[^>]*>)|(</{p}sheetData>)|(<(?!/{p}row>))"
     )
     row = re.compile(rf"<{p}row\b[^>]*?(?:/>|>.*?</{p}row>)|(</{p}sheetData>)", re.DOTALL)
     return markup, row
@@ -400,10 +401,7 @@ def excel_date(serial: float, kind: str, date1904: bool) -> Any:
         return dt.timedelta(milliseconds=round(serial * 86_400_000))
     if not 0 <= serial < 2_958_466:  # Excel's range: to 9999-12-31
         return serial
-    if date1904:
-        epoch = _EPOCH_1904
-    else:
-        epoch = _EPOCH_1900_EARLY if serial < 60 else _EPOCH_1900
+    epoch = _EPOCH_1904 if date1904 else (_EPOCH_1900_EARLY if serial < 60 else _EPOCH_1900)
     moment = epoch + dt.timedelta(milliseconds=round(serial * 86_400_000))
     if serial < 1 and not date1904:
         return moment.time()
@@ -421,7 +419,7 @@ def _value(kind: str, style: int, raw: str, parts: WorkbookParts, strings: list[
             number = float(raw)
         except ValueError:
             raise SheetXmlError(f"a number cell holding {raw[:20]!r}") from None
-        date_kind = parts.date_styles.get(style) if style >= 0 else None
+        date_kind = parts.date_styles.get(int(style)) if style and str(style).isdigit() else None
         return excel_date(number, date_kind, parts.date1904) if date_kind else number
     if kind == "s":
         try:
@@ -444,21 +442,20 @@ def _value(kind: str, style: int, raw: str, parts: WorkbookParts, strings: list[
 class _Cells:
     """What one cell's attributes say, remembered by their text (without the reference)."""
 
-    known: dict[str, tuple[str, int, int | None]] = field(default_factory=dict)
+    known: dict[Any, tuple[str, Any, int | None]] = field(default_factory=dict)
 
-    def attributes(self, text: str) -> tuple[str, int, int | None]:
-        """(type, style, column or None) from a cell's attributes other than a leading r."""
-        found = self.known.get(text)
+    def attributes(self, text: str, kind: str, style: Any) -> tuple[str, Any, int | None]:
+        """(type, style, column or None) from a cell's other attributes (``kind``, ``style``: its t and s)."""
+        if not text:
+            return kind or "n", style, None
+        key = (text, kind, style)
+        found = self.known.get(key)
         if found is None:
             values = _attributes(text)
-            try:
-                style = int(values.get("s", "-1"))
-            except ValueError:
-                style = -1
             ref = values.get("r")
-            found = (values.get("t", "n"), style, _column(ref) if ref else None)
+            found = (values.get("t", kind or "n"), values.get("s", style), _column(ref) if ref else None)
             if ref is None and len(self.known) < _MAX_CACHED:
-                self.known[text] = found
+                self.known[key] = found
         return found
 
 
@@ -479,51 +476,53 @@ def sheet_rows(
     for text in _chunks_of(texts, f"</{prefix}row>"):
         tokens = markup.findall(text)
         rows: list[tuple[str, list[Any]]] = []  # each row's tag, its cells
-        if not any(token[6] for token in tokens):
-            # the hot loop: 2,000,000 cells a sheet of 200,000 rows, so lookups are local
-            known = cells_of.known
-            row: list[Any] = []
-            column = -1
-            for tag, letters, rest, raw, inline, end, _ in tokens:
-                if tag:
-                    row, column = [], -1
-                    rows.append((tag, row))
-                    continue
-                if end:
-                    break
-                if not rows:
-                    raise SheetXmlError("a cell outside any row")
-                if letters:
-                    column = COLUMNS.get(letters, MAX_COLUMNS)
-                    if column == MAX_COLUMNS:
-                        column = _column(letters)
-                    if rest:
-                        kind, style, _at = known.get(rest) or cells_of.attributes(rest)
-                    else:
-                        kind, style = "n", -1
-                else:
-                    kind, style, at = cells_of.attributes(rest) if rest else ("n", -1, None)
-                    column = column + 1 if at is None else at
-                if inline:
-                    value: Any = _unescape(_text(inline)) if "&" in inline or "_x" in inline or "\r" in inline else inline
-                elif raw:
-                    if kind == "s" and raw.isdigit() and int(raw) < len(strings):
+        plain = "&" not in text and "_x" not in text and "\r" not in text
+        row: list[Any] = []
+        column = -1
+        end = other = ""
+        for letters, style, kind, rest, raw, inline, tag, end, other in tokens:
+            if letters:
+                column = COLUMNS.get(letters, MAX_COLUMNS)
+                if column == MAX_COLUMNS:
+                    column = _column(letters)
+                if rest:
+                    kind, style, at = cells_of.attributes(rest, kind, style)
+            elif tag:
+                row, column = [], -1
+                rows.append((tag, row))
+                continue
+            elif end or other:
+                break
+            else:
+                kind, style, at = cells_of.attributes(rest, kind, style)
+                column = column + 1 if at is None else at
+            if not rows:
+                raise SheetXmlError("a cell outside any row")
+            if inline:
+                value: Any = inline if plain else _unescape(_text(inline))
+            elif raw:
+                if kind == "s":
+                    try:
                         value = strings[int(raw)]
-                    else:
-                        value = _value(kind, style, _text(raw) if "&" in raw else raw, parts, strings)
+                    except (ValueError, IndexError):
+                        value = _value(kind, style, raw, parts, strings)
                 else:
-                    continue
-                size = len(row)
-                if column == size:
-                    row.append(value)
-                elif column > size:
-                    row.extend([None] * (column - size))
-                    row.append(value)
-                else:
-                    row[column] = value
-        else:  # something other than cells as Excel writes them: each row parsed as XML
+                    value = _value(kind or "n", style, raw if plain else _text(raw), parts, strings)
+            else:
+                continue
+            size = len(row)
+            if column == size:
+                row.append(value)
+            elif column > size:
+                row.extend([None] * (column - size))
+                row.append(value)
+            else:
+                row[column] = value
+        if other:  # something other than cells as Excel writes them: each row parsed as XML
+            rows = []
             for match in row_pattern.finditer(text):
                 if match[1]:
+                    end = match[1]
                     break
                 rows.append((match[0], _xml_row(match[0], declarations, parts, strings)))
         for tag, cells in rows:
@@ -536,7 +535,7 @@ def sheet_rows(
                 yield number, []
             number = row_number
             yield number, cells
-        if tokens and tokens[-1][5]:
+        if end:  # </sheetData>: what follows is no row
             return
 
 
