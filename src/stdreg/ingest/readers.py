@@ -284,8 +284,8 @@ def _unholdable(value: str) -> str:
 # Below this much worksheet XML (about 100,000 register rows) the whole sheet is read at
 # once by calamine; above it the sheet's XML is streamed (stdreg.ingest.sheetxml), so
 # memory stays flat whatever the file's size. calamine stays for the smaller sheets because
-# it is still the faster: bare reads of the 200,000-row bench workbook (bench/out, 2 shared
-# cores, 2026-12-04) took 2.4 s of CPU and 194 MiB with calamine, 4.5–5.5 s and 50 MiB
+# it is still the faster: bare reads of the 200,000-row bench workbook, started together on
+# 2 busy cores (2026-12-04), took 3.4 s of CPU and 194 MiB with calamine, 5.8 s and 48 MiB
 # streamed (openpyxl, which streamed before: 20 s).
 CALAMINE_MAX_XML = 48 << 20
 # An .xlsx is a zip: refuse archives that would inflate to absurd sizes (a decompression bomb).
