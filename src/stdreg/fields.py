@@ -263,18 +263,28 @@ def identity(uscc: Any, org_code: Any) -> tuple[str | None, str]:
     return None, valid_org
 
 
-def enterprise_identity(text: Any) -> tuple[str | None, str]:
-    """(USCC or None, organization code) of an enterprise named by either code, in any spelling.
+def code_identity(text: Any) -> tuple[str | None, str]:
+    """(USCC or None, organization code) of one code, in any spelling: 18 characters are a USCC.
 
-    18 characters are a USCC, anything else an organization code; a code that
-    is neither raises FieldError for ``uscc`` with the code's own reason.
+    A code that is neither raises FieldError with the code's own reason.
 
-    >>> enterprise_identity("60003734-1"), enterprise_identity("91330825 1234 5678 8u")
+    >>> code_identity("60003734-1"), code_identity("91330825 1234 5678 8u")
     ((None, '600037341'), ('91330825123456788U', '123456788'))
     """
     code = compact_uscc(str(text))
+    return identity(code, None) if len(code) == 18 else identity(None, code)
+
+
+def enterprise_identity(text: Any) -> tuple[str | None, str]:
+    """(USCC or None, organization code) of an enterprise named by either code (:func:`code_identity`).
+
+    A code that is neither raises FieldError for ``uscc`` saying which codes it could be.
+
+    >>> enterprise_identity("60003734-1")
+    (None, '600037341')
+    """
     try:
-        return identity(code, None) if len(code) == 18 else identity(None, code)
+        return code_identity(text)
     except FieldError as exc:
         raise FieldError(
             "uscc",

@@ -42,11 +42,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from stdreg.codes.adoption import AdoptionRule, DegreeError, parse_degree
-from stdreg.codes.credit_code import CreditCodeError, compact_uscc, validate_org_code, validate_uscc
+from stdreg.codes.adoption import AdoptionRule
 from stdreg.codes.standard_code import LEVELS, StandardCodeError, parse, register_key
 from stdreg.errors import UsageError
-from stdreg.ingest.cells import CellError, clean_text, parse_size
+from stdreg.fields import FIELDS, FieldError, code_identity
+from stdreg.ingest.cells import clean_text
 from stdreg.kernel.standards import outdated_on
 from stdreg.stats import flag_standards
 
@@ -198,12 +198,9 @@ def identity_filter(text: str) -> str:
     >>> identity_filter("91110000600037341L"), identity_filter("60003734-1")
     ('600037341', '600037341')
     """
-    code = compact_uscc(text)
     try:
-        if len(code) == 18:
-            return validate_uscc(code)[8:17]
-        return validate_org_code(code)
-    except CreditCodeError as exc:
+        return code_identity(text)[1]
+    except FieldError as exc:
         raise UsageError(
             f"--uscc {text!r} is not a valid credit code (18 characters) or organization code "
             f"(9 characters, XXXXXXXX-X): {exc.reason}"
@@ -234,17 +231,17 @@ def standard_match(text: str) -> StandardMatch:
 def size_filter(text: str) -> str:
     """above or below, from any of the ways registers write it (规上, 规模以下, above …)."""
     try:
-        return parse_size(text)
-    except CellError as exc:
-        raise UsageError(f"--size {text!r}: {exc}") from None
+        return str(FIELDS["size"](text))
+    except FieldError as exc:
+        raise UsageError(f"--size {text!r}: {exc.reason}") from None
 
 
 def degree_filter(text: str) -> str:
     """IDT, MOD, NEQ or EQV, from any of the ways registers write them."""
     try:
-        return parse_degree(text)
-    except DegreeError as exc:
-        raise UsageError(f"--degree {text!r}: {exc}") from None
+        return str(FIELDS["degree"](text))
+    except FieldError as exc:
+        raise UsageError(f"--degree {text!r}: {exc.reason}") from None
 
 
 @dataclass(frozen=True)
