@@ -10,20 +10,10 @@ import typer
 
 from stdreg.cli.common import Messages, TableOrJson, WaitOption, options
 from stdreg.errors import NoRegister, UsageError
-from stdreg.store import backup as backup_register
-from stdreg.store import (
-    display_url,
-    head_revision,
-    open_register,
-    register_identity,
-    resolve_url,
-    row_counts,
-    sqlite_path,
-    upgrade_register,
-)
 
-# Imported inside `db info`: stdreg.merge pulls SQLAlchemy and SQLModel (about 300 ms of CPU
-# here), and help imports this module to list the command.
+# Deferred into the commands (help lists every command, so it imports this module), with what
+# each would add to that start-up (CPU, measured): stdreg.merge with SQLAlchemy and SQLModel
+# 600-900 ms, stdreg.store 10 ms.
 
 app = typer.Typer(help="The register database: info, upgrade, backup.", no_args_is_help=True)
 
@@ -37,7 +27,16 @@ def info(
 
     A register that does not exist yet is not created: db info says where it would be.
     """
-    from stdreg.merge import merged_regions  # deferred: see the note above
+    from stdreg.merge import merged_regions
+    from stdreg.store import (
+        display_url,
+        head_revision,
+        open_register,
+        register_identity,
+        resolve_url,
+        row_counts,
+        sqlite_path,
+    )
 
     try:
         register = open_register(options(ctx).db, create=False)
@@ -106,6 +105,8 @@ def upgrade(
     upgrade is refused if the copy cannot be made. A register that does not exist
     yet is created at the latest revision.
     """
+    from stdreg.store import display_url, upgrade_register
+
     messages = Messages()
     done = upgrade_register(
         options(ctx).db,
@@ -127,6 +128,9 @@ def backup(
     ],
 ) -> None:
     """A consistent copy of the register, taken while others read and write (SQLite)."""
+    from stdreg.store import backup as backup_register
+    from stdreg.store import open_register
+
     register = open_register(options(ctx).db, create=False)
     try:
         if not register.is_sqlite:
