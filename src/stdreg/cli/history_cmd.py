@@ -21,8 +21,8 @@ from stdreg.errors import UsageError
 from stdreg.render.labels import HISTORY_LABELS, pick
 
 # Deferred into the command (help lists every command, so it imports this module), with what
-# each would add to that start-up (CPU, measured): stdreg.history and stdreg.update with
-# SQLAlchemy and SQLModel 600-900 ms, stdreg.render.rows 14 ms, stdreg.store 10 ms.
+# each would add to that start-up (CPU, measured): stdreg.history with SQLAlchemy and SQLModel
+# 600-900 ms, stdreg.fields with python-stdnum 60 ms, stdreg.render.rows 14 ms, stdreg.store 10 ms.
 
 _TABLE_FIELDS = ("date", "written_at", "batch", "source", "what")
 
