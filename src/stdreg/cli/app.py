@@ -356,6 +356,9 @@ class _LazyCommands(MutableMapping[str, Any]):
             command = self._built[name] = build_command(name)
         return command
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._built  # without building it
+
     def __setitem__(self, name: str, command: Any) -> None:
         self._built[name] = command
 
