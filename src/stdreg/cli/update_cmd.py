@@ -14,9 +14,10 @@ from stdreg.errors import InputError, StdregError, UsageError
 from stdreg.outputs import check_output, protect_inputs
 
 # Deferred into the commands (help lists every command, so it imports this module), with what
-# each would add to that start-up (CPU, measured): stdreg.update, stdreg.kernel and
-# stdreg.ingest.service with SQLAlchemy, SQLModel and pydantic 600-900 ms, stdreg.fields with
-# python-stdnum 60 ms, stdreg.ingest.problems 18 ms, stdreg.store 10 ms.
+# each would add to that start-up (CPU, measured): stdreg.update.apply, stdreg.kernel and
+# stdreg.ingest.service with SQLAlchemy, SQLModel and pydantic 600-900 ms, stdreg.update.sheet
+# 110 ms, stdreg.update.changes and stdreg.fields with python-stdnum 60-70 ms, stdreg.ingest.problems
+# 18 ms, stdreg.store 10 ms.
 
 if TYPE_CHECKING:
     from stdreg.ingest.problems import Problems
