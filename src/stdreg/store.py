@@ -13,7 +13,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -405,6 +405,68 @@ def open_register(db: str | None, *, create: bool = True) -> Register:
             "to bring it to this stdreg's revision (a backup is taken first)"
         )
     return register
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    """What ``upgrade_register`` did: the register, its revision before (None: new) and after."""
+
+    url: str
+    before: str | None
+    after: str
+
+
+def upgrade_register(
+    db: str | None,
+    *,
+    wait: float = 0.0,
+    no_backup: bool = False,
+    on_backup: Callable[[Path], None] | None = None,
+) -> Upgrade:
+    """Bring the register to this stdreg's schema revision (``stdreg db upgrade``).
+
+    A SQLite register at an older revision is copied beside itself first (the copy's
+    path goes to ``on_backup``), and the upgrade is refused if the copy cannot be made;
+    stdreg cannot copy a server database, so there ``no_backup`` must say that it was
+    backed up with the server's own tools. A register that does not exist yet is created
+    at the latest revision; a database of other tables, or one of a newer stdreg, is refused.
+    """
+    url = resolve_url(db)
+    path = sqlite_path(url)
+    if path is not None:
+        if path.is_dir():
+            raise UsageError(f"{path} is a directory, not a register database")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    register = Register(url=url, engine=create_engine_for(url))
+    try:
+        with writer_lock(register, wait=wait):
+            try:
+                revision = register.revision()
+                foreign = revision is None and _has_foreign_tables(register)
+            except Exception as exc:  # not a database, or not one SQLAlchemy can read
+                raise DatabaseError(f"cannot read the register {display_url(url)}: {exc}") from exc
+            if revision is None:
+                _refuse_missing_schema(register)
+            if foreign:
+                raise DatabaseError(
+                    f"{display_url(url)} holds tables but is not a stdreg register; nothing changed"
+                )
+            if revision is not None and revision != head_revision():
+                register._refuse_newer(revision)
+                if register.is_sqlite:
+                    copy = backup(register, None)  # refuses (raises) if it cannot
+                    if on_backup is not None:
+                        on_backup(copy)
+                elif not no_backup:
+                    raise UsageError(
+                        "stdreg cannot back up a server database: back it up with the server's "
+                        "own tools (pg_dump --format=custom --file=register.dump DATABASE), then "
+                        "run `stdreg db upgrade --no-backup`"
+                    )
+            before, after = register.upgrade()
+    finally:
+        register.dispose()
+    return Upgrade(url=url, before=before, after=after)
 
 
 def _stored_revision(register: Register) -> str | None:

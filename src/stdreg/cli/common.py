@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import re
 import sys
@@ -17,11 +18,18 @@ from typing import IO, TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from stdreg.errors import UsageError
+from stdreg.outputs import open_output
+from stdreg.render.summaries import import_in_words
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
+    from stdreg.ingest.service import ImportResult
     from stdreg.render.rows import Column
+
+# Imported by `stdreg --version`, so these wait for the functions that use them; each would add
+# to that start-up (CPU, measured): rich.console 40 ms, stdreg.render.rows 10 ms, stdreg.store 9 ms,
+# stdreg.ingest.cells 3 ms.
 
 
 @dataclass
@@ -109,6 +117,9 @@ ConfigOption = Annotated[
         show_default=False,
     ),
 ]
+EncodingOption = Annotated[
+    str | None, typer.Option("--encoding", help="Text encoding of CSV files (default: detected).")
+]
 OutputOption = Annotated[
     Path | None,
     typer.Option(
@@ -126,7 +137,7 @@ DATE_FORMS = "2013-12-31, 2013/12/31, 2013.12.31, 20131231 or 2013年12月31日"
 
 def parse_date_option(text: str, name: str = "--as-of") -> dt.date:
     """A date option, in any form a register file's date cell takes (the import's own parser)."""
-    from stdreg.ingest.cells import CellError, parse_date
+    from stdreg.ingest.cells import CellError, parse_date  # deferred: see the note at the top
 
     try:
         # a bare number is an Excel serial date in a cell, but on the command line it is a slip
@@ -150,14 +161,8 @@ def as_of_date(as_of: str | None, year: int | None) -> dt.date:
     return dt.date.today()
 
 
-def summary_count(summary: dict[str, object], key: str) -> int:
-    """A count of a write's JSON summary (import, merge): 0 when it is absent."""
-    value = summary.get(key, 0)
-    return value if isinstance(value, int) else 0
-
-
 def _masked(text: str) -> str:
-    from stdreg.store import mask_passwords
+    from stdreg.store import mask_passwords  # deferred: see the note at the top
 
     return mask_passwords(text)  # a message may quote a URL as its user typed it
 
@@ -173,7 +178,7 @@ class Messages:
     @property
     def console(self) -> Any:
         if self._console is None:
-            from rich.console import Console
+            from rich.console import Console  # deferred: see the note at the top
 
             self._console = Console(stderr=True, highlight=False)
         return self._console
@@ -207,6 +212,28 @@ class Messages:
             print(f"Error: {text}", file=sys.stderr, flush=True)
 
 
+def tell_import(messages: Messages, result: ImportResult, *, json_summary: bool, lang: str = "zh") -> None:
+    """What one file's import did, in words: every row read, the changes, where problems went."""
+    summary = result.summary()
+    for line in import_in_words(summary, lang):
+        messages.info(line)
+    zh = lang == "zh"
+    if result.rows_rejected:
+        messages.problem(
+            f"{result.path}：拒绝 {result.rows_rejected:,} 行，见 {result.problems_path}"
+            if zh
+            else f"{result.path}: {result.rows_rejected:,} rows rejected; see {result.problems_path}"
+        )
+    elif result.problems_path is not None:
+        messages.info(
+            f"{result.path}：警告已写入 {result.problems_path}"
+            if zh
+            else f"{result.path}: warnings written to {result.problems_path}"
+        )
+    if json_summary:
+        typer.echo(json.dumps(summary, ensure_ascii=False))
+
+
 @contextmanager
 def output_stream(path: Path | None, *, binary: bool = False) -> Iterator[IO[Any]]:
     """Standard output, or a file written whole or not at all (see stdreg.outputs)."""
@@ -217,8 +244,6 @@ def output_stream(path: Path | None, *, binary: bool = False) -> Iterator[IO[Any
             yield sys.stdout
         sys.stdout.flush()
         return
-    from stdreg.outputs import open_output
-
     with open_output(path, binary=binary) as handle:
         yield handle
 
@@ -253,7 +278,7 @@ def write_rows(
     row_style: Any,
 ) -> int | None:
     """Write the rows; their number, or None when the reader of standard output went away."""
-    from stdreg.render import rows as render
+    from stdreg.render import rows as render  # deferred: see the note at the top
 
     try:
         if chosen is QueryFormat.table:

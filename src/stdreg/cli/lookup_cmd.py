@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -25,59 +24,23 @@ from stdreg.cli.common import (
     write_rows,
 )
 from stdreg.errors import InputError, UsageError
+from stdreg.outputs import protect_inputs
+from stdreg.render.labels import (
+    LOOKUP_LABELS,
+    STANDARD_NATURE,
+    STANDARD_STATUS,
+    chinese_note,
+    label,
+    pick,
+)
 
 if TYPE_CHECKING:
     from stdreg.render.rows import Column
 
-_LABELS = {
-    "input": ("原文", "As written"),
-    "row": ("行号", "Row"),
-    "code": ("标准号", "Code"),
-    "title": ("标准名称", "Title"),
-    "level": ("标准层级", "Level"),
-    "nature": ("标准性质", "Nature"),
-    "status": ("标准状态", "Status"),
-    "implemented_on": ("实施日期", "Implemented"),
-    "withdrawn_on": ("废止日期", "Withdrawn"),
-    "outdated_from": ("过期日期", "Outdated from"),
-    "replaced_by": ("替代标准", "Replaced by"),
-    "move_to": ("应改用", "Move to"),
-    "adopted": ("采用国际标准", "Adopted standard"),
-    "degree": ("一致性程度", "Degree"),
-    "editions": ("目录中的版本", "Editions in the catalog"),
-    "current_edition": ("现行版本", "Current edition"),
-    "products": ("执行产品数", "Products"),
-    "enterprises": ("执行企业数", "Enterprises"),
-    "note": ("说明", "Note"),
-}
-_STATUS_WORDS = {
-    "current": ("现行", "current"),
-    "upcoming": ("即将实施", "upcoming"),
-    "replaced": ("被代替", "replaced"),
-    "withdrawn": ("废止", "withdrawn"),
-    "undated": ("未注年代号", "undated"),
-    "not_in_catalog": ("目录中无", "not in the catalog"),
-    "invalid": ("不是标准号", "not a code"),
-}
-_NATURE_WORDS = {
-    "mandatory": ("强制性", "mandatory"),
-    "recommended": ("推荐性", "recommended"),
-    "guidance": ("指导性", "guidance"),
-}
-_NOTE_WORDS = (
-    # the library's notes are English (JSON); tables and workbooks in Chinese say them in Chinese
-    ("edition not in the catalog", "目录中无此版本"),
-    ("not in the catalog", "目录中无此标准"),
-    ("undated code", "未注年代号"),
-    ("withdrawn without replacement", "已废止，无替代标准"),
-    ("the catalog knows ", "目录中有 "),
-    ("current edition is ", "现行版本为 "),
-    ("move to ", "应改用 "),
-    ("in force from ", "实施日期 "),
-    ("not a standard code: ", "不是标准号："),
-    ("; ", "；"),
-)
-_NONE_CURRENT = re.compile(r"none is current on (\S+)")
+# Deferred into the command (help lists every command, so it imports this module), with what
+# each would add to that start-up (CPU, measured): stdreg.lookup with SQLAlchemy about 380 ms,
+# stdreg.codes.standard_code 17 ms, stdreg.render.rows 14 ms, stdreg.store 10 ms.
+
 _TABLE_FIELDS = (
     "input", "code", "status", "move_to", "current_edition", "products", "enterprises", "note",
 )  # fmt: skip
@@ -161,8 +124,6 @@ def lookup_command(
     chosen = output_format(format, output)
     listed = None
     if file is not None:
-        from stdreg.outputs import protect_inputs
-
         protect_inputs([file])  # the answers never overwrite the list (any spelling of it)
         listed = lookup.read_list(file, sheet=sheet, column=column)
         cells = listed.cells
@@ -194,7 +155,7 @@ def lookup_command(
                 columns = [_column(key, language) for key in keys]
                 written = write_rows(
                     _project(lookup.answer_rows(answered), keys), columns, chosen, output,
-                    title=f"{_as_of(language)} {date}", row_style=_style,
+                    title=f"{label('as_of', language)} {date}", row_style=_style,
                 )  # fmt: skip
             else:
                 full = chosen in (QueryFormat.json, QueryFormat.jsonl)
@@ -207,10 +168,10 @@ def lookup_command(
     if written is None:
         return
     summary = ", ".join(
-        f"{tally[status]} {_pick(_STATUS_WORDS[status], 'en')}" for status in lookup.STATUSES if tally[status]
+        f"{tally[status]} {STANDARD_STATUS[status][1]}" for status in lookup.STATUSES if tally[status]
     )
     Messages().info(
-        f"{_as_of('en')} {date}: {sum(tally.values())} codes: {summary}"
+        f"{label('as_of', 'en')} {date}: {sum(tally.values())} codes: {summary}"
         + (f"; written to {output}" if output is not None else "")
     )
 
@@ -227,47 +188,26 @@ def _nothing_to_look_up(cells: Sequence[Any], file: Path | None) -> str:
     return f"{where}no standard code could be read ({shown}{'; …' if len(texts) > 3 else ''})"
 
 
-def _pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[1] if lang == "en" else pair[0]
-
-
-def _as_of(lang: str) -> str:
-    return "as of" if lang == "en" else "截至"
-
-
 def _column(key: str, lang: str) -> Column:
-    from stdreg.render.labels import label
     from stdreg.render.rows import Column
 
     def show(value: Any) -> Any:
         if value is None:
             return None
         if key == "status":
-            return _pick(_STATUS_WORDS.get(value, (value, value)), lang)
+            return pick(STANDARD_STATUS.get(value, (value, value)), lang)
         if key == "nature":
-            return _pick(_NATURE_WORDS.get(value, (value, value)), lang)
+            return pick(STANDARD_NATURE.get(value, (value, value)), lang)
         if key == "level":
             return label(value, lang)
         if key == "editions" and isinstance(value, list):
             return ", ".join(value) or None
         if key == "note" and lang == "zh":
-            return _chinese_note(value)
+            return chinese_note(value)
         return value
 
     justify = "right" if key in ("products", "enterprises", "row") else "left"
-    return Column(key, _pick(_LABELS[key], lang), show, justify, _TABLE_DROP.get(key, 0))
-
-
-def _chinese_note(note: str) -> str:
-    """A note in Chinese.
-
-    >>> _chinese_note("edition not in the catalog; current edition is GB/T 19001-2016")
-    '目录中无此版本；现行版本为 GB/T 19001-2016'
-    """
-    note = _NONE_CURRENT.sub(r"\1 无现行版本", note)
-    for english, chinese in _NOTE_WORDS:
-        note = note.replace(english, chinese)
-    return note
+    return Column(key, pick(LOOKUP_LABELS[key], lang), show, justify, _TABLE_DROP.get(key, 0))
 
 
 def _style(row: Sequence[Any]) -> str | None:

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from stdreg.cli.common import Messages, options, parse_date_option
-from stdreg.errors import UsageError
+from stdreg.cli.common import Messages, WaitOption, options, parse_date_option
+from stdreg.errors import InputError, StdregError, UsageError
+from stdreg.outputs import check_output, protect_inputs
+
+# Deferred into the commands (help lists every command, so it imports this module), with what
+# each would add to that start-up (CPU, measured): stdreg.update.apply, stdreg.kernel and
+# stdreg.ingest.service with SQLAlchemy, SQLModel and pydantic 600-900 ms, stdreg.update.sheet
+# 110 ms, stdreg.update.changes and stdreg.fields with python-stdnum 60-70 ms, stdreg.ingest.problems
+# 18 ms, stdreg.store 10 ms.
 
 if TYPE_CHECKING:
+    from stdreg.ingest.problems import Problems
     from stdreg.update.changes import Change
 
 app = typer.Typer(
@@ -35,15 +44,6 @@ Correct = Annotated[
         "--correct",
         help="A correction of a past mistake, not a change in the world: rewrite the value in every "
         "version (from --as-of on, when given) instead of adding a dated version.",
-    ),
-]
-UpdateWait = Annotated[
-    float,
-    typer.Option(
-        "--wait",
-        metavar="SECONDS",
-        min=0,
-        help="Seconds to wait for another writer to finish before giving up (exit 75).",
     ),
 ]
 DryRun = Annotated[
@@ -89,7 +89,7 @@ def update_command(
             show_default=False,
         ),
     ] = None,
-    wait: UpdateWait = 30.0,
+    wait: WaitOption = 30.0,
     dry_run: DryRun = False,
 ) -> None:
     """Change or correct the register: stdreg update enterprise|product|standard …, or --from FILE.
@@ -111,7 +111,6 @@ def update_command(
     from stdreg.ingest.problems import Problems, default_rejects_path
     from stdreg.ingest.service import file_sha256
     from stdreg.kernel.batch import current_user
-    from stdreg.outputs import check_output, protect_inputs
     from stdreg.store import open_register, writer_lock
     from stdreg.update.apply import UpdateRejected, run_updates
     from stdreg.update.sheet import read_update_sheet
@@ -150,8 +149,7 @@ def update_command(
     _tell(messages, result.batch_id, result.notes, dry_run)
 
 
-def _reject(problems: Any, target: Path, read: int, path: Path) -> None:
-    from stdreg.errors import InputError, StdregError
+def _reject(problems: Problems, target: Path, read: int, path: Path) -> None:
     from stdreg.ingest.problems import write_rejects
 
     try:
@@ -227,7 +225,7 @@ def update_enterprise(
     ] = None,
     as_of: UpdateAsOf = None,
     correct: Correct = False,
-    wait: UpdateWait = 30.0,
+    wait: WaitOption = 30.0,
     dry_run: DryRun = False,
 ) -> None:
     """Change an enterprise's attributes as of a date (default today), or --correct them.
@@ -314,7 +312,7 @@ def update_product(
     ] = False,
     as_of: UpdateAsOf = None,
     correct: Correct = False,
-    wait: UpdateWait = 30.0,
+    wait: WaitOption = 30.0,
     dry_run: DryRun = False,
 ) -> None:
     """Change a product as of a date (default today): its standards, name, output value, brand.
@@ -400,7 +398,7 @@ def update_standard(
             show_default=False,
         ),
     ] = None,
-    wait: UpdateWait = 30.0,
+    wait: WaitOption = 30.0,
     dry_run: DryRun = False,
 ) -> None:
     """Change facts about a standard: title, status, replacement, adoption; they hold on their own dates.
@@ -431,9 +429,7 @@ def update_standard(
 # --- shared --------------------------------------------------------------------------------
 
 
-def _date(as_of: str | None) -> Any:
-    import datetime as dt
-
+def _date(as_of: str | None) -> dt.date:
     return parse_date_option(as_of) if as_of is not None else dt.date.today()
 
 
@@ -493,7 +489,6 @@ def _quoted(text: str) -> str:
 
 
 def _run(ctx: typer.Context, changes: list[Change], date: Any, wait: float, dry_run: bool) -> None:
-    from stdreg.errors import InputError
     from stdreg.kernel.batch import command_sha256, current_user
     from stdreg.store import open_register, writer_lock
     from stdreg.update.apply import UpdateRejected, run_updates

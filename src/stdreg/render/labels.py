@@ -1,6 +1,8 @@
-"""Labels of report fields and codes, in Chinese (default) and English."""
+"""Labels of report fields, codes and the read commands' columns, in Chinese (default) and English."""
 
 from __future__ import annotations
+
+import re
 
 LABELS: dict[str, tuple[str, str]] = {
     "report": ("企业产品执行标准统计", "Executed-standard statistics"),
@@ -189,3 +191,104 @@ def text(key: str, lang: str, **values: object) -> str:
     ('2012年', '2012')
     """
     return label(key, lang).format(**values)
+
+
+# --- the columns and answers of history, check and lookup ----------------------------------
+
+
+def pick(pair: tuple[str, str], lang: str) -> str:
+    """The Chinese or the English of a (Chinese, English) pair.
+
+    >>> pick(("现行", "current"), "en"), pick(("现行", "current"), "zh")
+    ('current', '现行')
+    """
+    return pair[1] if lang == "en" else pair[0]
+
+
+HISTORY_LABELS: dict[str, tuple[str, str]] = {
+    # the columns of `stdreg history`
+    "date": ("日期", "Date"),
+    "written_at": ("写入时间", "Written"),
+    "batch": ("批次", "Batch"),
+    "kind": ("方式", "Kind"),
+    "source": ("来源", "Source"),
+    "what": ("变更", "What changed"),
+    "reverted_by": ("撤销批次", "Reverted by"),
+    "region": ("区县", "Region"),
+}
+CHECK_LABELS: dict[str, tuple[str, str]] = {
+    # the columns of `stdreg check`
+    "township": ("乡镇", "Township"),
+    "enterprise": ("企业名称", "Enterprise"),
+    "uscc": ("统一社会信用代码", "USCC"),
+    "org_code": ("组织机构代码", "Organization code"),
+    "product": ("产品名称", "Product"),
+    "standard": ("执行标准", "Standard"),
+    "status": ("标准状态", "Status"),
+    "outdated_from": ("过期日期", "Outdated from"),
+    "replaced_by": ("替代标准", "Replaced by"),
+    "move_to": ("应改用", "Move to"),
+}
+LOOKUP_LABELS: dict[str, tuple[str, str]] = {
+    # the columns of `stdreg lookup`
+    "input": ("原文", "As written"),
+    "row": ("行号", "Row"),
+    "code": ("标准号", "Code"),
+    "title": ("标准名称", "Title"),
+    "level": ("标准层级", "Level"),
+    "nature": ("标准性质", "Nature"),
+    "status": ("标准状态", "Status"),
+    "implemented_on": ("实施日期", "Implemented"),
+    "withdrawn_on": ("废止日期", "Withdrawn"),
+    "outdated_from": ("过期日期", "Outdated from"),
+    "replaced_by": ("替代标准", "Replaced by"),
+    "move_to": ("应改用", "Move to"),
+    "adopted": ("采用国际标准", "Adopted standard"),
+    "degree": ("一致性程度", "Degree"),
+    "editions": ("目录中的版本", "Editions in the catalog"),
+    "current_edition": ("现行版本", "Current edition"),
+    "products": ("执行产品数", "Products"),
+    "enterprises": ("执行企业数", "Enterprises"),
+    "note": ("说明", "Note"),
+}
+STANDARD_STATUS: dict[str, tuple[str, str]] = {
+    # a standard's status on a date, as lookup and check answer it
+    "current": ("现行", "current"),
+    "upcoming": ("即将实施", "upcoming"),
+    "replaced": ("被代替", "replaced"),
+    "withdrawn": ("废止", "withdrawn"),
+    "undated": ("未注年代号", "undated"),
+    "not_in_catalog": ("目录中无", "not in the catalog"),
+    "invalid": ("不是标准号", "not a code"),
+}
+STANDARD_NATURE: dict[str, tuple[str, str]] = {
+    "mandatory": ("强制性", "mandatory"),
+    "recommended": ("推荐性", "recommended"),
+    "guidance": ("指导性", "guidance"),
+}
+_NOTE_WORDS = (
+    # the library's notes are English (JSON); tables and workbooks in Chinese say them in Chinese
+    ("edition not in the catalog", "目录中无此版本"),
+    ("not in the catalog", "目录中无此标准"),
+    ("undated code", "未注年代号"),
+    ("withdrawn without replacement", "已废止，无替代标准"),
+    ("the catalog knows ", "目录中有 "),
+    ("current edition is ", "现行版本为 "),
+    ("move to ", "应改用 "),
+    ("in force from ", "实施日期 "),
+    ("not a standard code: ", "不是标准号："),
+    ("; ", "；"),
+)
+_NONE_CURRENT = re.compile(r"none is current on (\S+)")
+
+
+def chinese_note(note: str) -> str:
+    """A note of lookup's answers (English, as JSON has it) in Chinese.
+
+    >>> chinese_note("edition not in the catalog; current edition is GB/T 19001-2016")
+    '目录中无此版本；现行版本为 GB/T 19001-2016'
+    """
+    note = _NONE_CURRENT.sub(r"\1 无现行版本", note)
+    for english, chinese in _NOTE_WORDS:
+        note = note.replace(english, chinese)
+    return note
