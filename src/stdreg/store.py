@@ -511,6 +511,8 @@ def register_identity(connection: Connection) -> str | None:
 
 
 def row_counts(register: Register) -> dict[str, int]:
+    # deferred: every start (stdreg --version too) imports this module, and the models pull in
+    # SQLAlchemy, SQLModel and pydantic: most of a command's start-up
     from sqlalchemy import text
 
     from stdreg.models import REGISTER_TABLES

@@ -26,6 +26,7 @@ from stdreg.ingest.headers import (
     HEADER_SEARCH_ROWS,
     MAX_COLUMNS,
     HeaderMap,
+    classify,
     describe_missing,
     find_header,
     map_keys,
@@ -946,7 +947,6 @@ def _open_jsonl(path: Path, want: str | None, encoding: str | None) -> SourceFil
     keys = list(first[1])
     register_map, _ = map_keys(keys, "register")
     catalog_map, _ = map_keys(keys, "catalog")
-    from stdreg.ingest.headers import classify
 
     kind = classify(set(register_map.values()), set(catalog_map.values()), want)
     if kind is None or (want is not None and kind != want):
