@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from stdreg.errors import StdregError
+from stdreg.outputs import open_output
 from stdreg.render.rows import xlsx_value
+from stdreg.store import state_dir
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +97,6 @@ def default_rejects_path(
     cwd = Path.cwd()
     if os.access(cwd, os.W_OK):
         return cwd / name
-    from stdreg.store import state_dir
-
     return state_dir() / name
 
 
@@ -219,8 +219,6 @@ def write_rejects(problems: Problems, path: Path, *, lang: str = "zh") -> Path:
             [text(warnings, problems.file), text(warnings, column), text(warnings, value),
              text(warnings, message), count]
         )  # fmt: skip
-    from stdreg.outputs import open_output
-
     try:
         with open_output(path, binary=True) as stream:
             workbook.save(stream)
