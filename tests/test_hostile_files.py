@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -54,11 +55,12 @@ def reader(request, monkeypatch):
     return request.param
 
 
-def refused(stdreg, path: Path, *words: str) -> str:
-    """Import `path`: exit 3, one error line naming the file and saying `words`, nothing written."""
+def refused(stdreg, path: Path, *words: str, command: Sequence[str] = ("import",)) -> str:
+    """Import `path` (or give it to another `command`): exit 3, one error line naming the file and
+    saying `words`, nothing written."""
     before = stdreg.dump()
     started = time.monotonic()
-    run = stdreg("import", path, "--year", "2012")
+    run = stdreg(*command, path, "--year", "2012") if command == ("import",) else stdreg(*command, path)
     assert time.monotonic() - started < 20
     assert run.exit_code == 3, run.stdout + run.stderr
     lines = run.stderr.strip().splitlines()

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from builders import row, write_csv, write_xlsx
+from test_hostile_files import refused as refuse
 from xlsx_craft import BILLION_LAUGHS, Raw, shared_strings_xml, sheet_xml, write_package
 
 HEADER = ["统一社会信用代码", "产品名称", "字段", "新值", "日期"]
@@ -29,17 +30,7 @@ def register(stdreg, tmp_path):
 
 
 def refused(stdreg, path: Path, *words: str) -> str:
-    before = stdreg.dump()
-    run = stdreg("update", "--from", path)
-    assert run.exit_code == 3, run.stdout + run.stderr
-    lines = run.stderr.strip().splitlines()
-    assert len(lines) == 1, run.stderr
-    assert lines[0].startswith("Error: ") and path.name in lines[0], lines[0]
-    for word in words:
-        assert word in lines[0], lines[0]
-    assert "Traceback" not in run.stderr
-    assert stdreg.dump() == before
-    return lines[0]
+    return refuse(stdreg, path, *words, command=("update", "--from"))
 
 
 def test_a_good_sheet_is_read_by_the_import_s_reader(register, tmp_path):
