@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import insert, select, text
 
 from stdreg.errors import DatabaseError, UsageError
 from stdreg.kernel.batch import Batch, FactChange, command_sha256, open_batch, write_transaction
@@ -454,7 +454,6 @@ class _Merger:
                 self.counts[f"{name}_removed"] += still_there
 
     def _batches(self) -> None:
-        table = _table("import_batch")
         columns = BATCH_COLUMNS[:-2]
         rows = [row for part in self._read("import_batch", (*columns, "region")) for row in part]
         fresh = [row[0] for row in rows if row[0] not in self.maps["import_batch"]]
@@ -469,13 +468,13 @@ class _Merger:
         added = [
             {"id": i, **dict(zip(BATCH_COLUMNS, v, strict=True))} for i, v in wanted.items() if i not in old
         ]
-        if added:
-            self.connection.execute(insert(table), added)
-        changed = [(i, v) for i, v in wanted.items() if i in old and old[i] != v]
-        for i, values in changed:  # a handful: a batch reverted or finished since the last merge
-            self.connection.execute(
-                update(table).where(table.c.id == i).values(dict(zip(BATCH_COLUMNS, values, strict=True)))
-            )
+        # a handful changed: a batch reverted or finished since the last merge
+        changed = [
+            {"id": i, **dict(zip(BATCH_COLUMNS, v, strict=True))}
+            for i, v in wanted.items()
+            if i in old and old[i] != v
+        ]
+        self.writing.copy_batches(added, changed)
         self.counts["batches_added"] += len(added)
         self.counts["batches_changed"] += len(changed)
 

@@ -98,6 +98,14 @@ class Batch:
     rows_read: int | None = None  # known only at the end (a merge): recorded then
     summary_head: dict[str, Any] = field(default_factory=dict)  # written before the counts
 
+    def add(self, table_name: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> int:
+        """Insert new rows (an enterprise, a product, a complete listing), each stamped with this batch.
+
+        An insert needs no log entry: its ``batch_id`` tells which batch wrote it.
+        """
+        batch = self.id
+        return self.bulk.insert(table_name, (*columns, "batch_id"), [(*row, batch) for row in rows])
+
     def apply_plans(
         self,
         table_name: str,
@@ -187,6 +195,16 @@ class Batch:
     def remove_copied(self, table_name: str, ids: Sequence[int]) -> None:
         """Delete rows brought from another register that it no longer holds (it reverted their batch)."""
         self.bulk.delete(table_name, ids)
+
+    def copy_batches(self, added: Sequence[dict[str, Any]], changed: Sequence[dict[str, Any]]) -> None:
+        """Add the batches of another register (each row with its id here), and update those that moved on
+        (reverted or finished since they were copied)."""
+        batches = table("import_batch")
+        if added:
+            self.connection.execute(insert(batches), list(added))
+        for row in changed:
+            values = {k: v for k, v in row.items() if k != "id"}
+            self.connection.execute(update(batches).where(batches.c.id == row["id"]).values(values))
 
     def copy_log(self, entries: Sequence[tuple[Any, ...]]) -> int:
         """Add change-log entries another register wrote (each: its id here, then the log's columns)."""

@@ -349,7 +349,7 @@ class Updater:
         if covering(self._versions("enterprise_version", "enterprise_id", eid), change.as_of) is None:
             raise ChangeError("as_of", change.as_of, "the enterprise is not registered on that date")
         if pid is None:
-            self.bulk.insert("product", ("enterprise_id", "name", "batch_id"), [(eid, name, self.batch_id)])
+            self.batch.add("product", ("enterprise_id", "name"), [(eid, name)])
             found = self._find_product(eid, name)
             assert found is not None
             pid = found[0]
@@ -548,9 +548,7 @@ class Updater:
         ]
         new_pid = existing[0] if existing is not None else None
         if new_pid is None:
-            self.bulk.insert(
-                "product", ("enterprise_id", "name", "batch_id"), [(eid, new_name, self.batch_id)]
-            )
+            self.batch.add("product", ("enterprise_id", "name"), [(eid, new_name)])
             found = self._find_product(eid, new_name)
             assert found is not None
             new_pid = found[0]
