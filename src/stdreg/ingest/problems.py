@@ -12,7 +12,7 @@ from typing import Any
 
 from stdreg.errors import StdregError
 from stdreg.outputs import open_output
-from stdreg.render.rows import xlsx_value
+from stdreg.render.xlsx import Book, Sheet
 from stdreg.store import state_dir
 
 
@@ -151,77 +151,56 @@ def write_rejects(problems: Problems, path: Path, *, lang: str = "zh") -> Path:
     stray quote), the reason in Chinese and English, the row's enterprise and product;
     wide columns, an autofilter and a frozen header on each sheet.
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StdregError(f"cannot write the rejects file {path}: {exc}") from exc
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-
-    def sheet_of(title: str, names: list[tuple[str, int]], rows: int) -> Any:
-        sheet = workbook.create_sheet(title)
-        sheet.freeze_panes = "A2"
-        for position, (_, width) in enumerate(names, start=1):
-            sheet.column_dimensions[get_column_letter(position)].width = width
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(names))}{rows + 1}"
-        cells = []
-        for name, _ in names:
-            cell = WriteOnlyCell(sheet, value=name)
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
-        return sheet
-
-    def text(sheet: Any, value: Any) -> Any:
-        return xlsx_value(sheet, value, WriteOnlyCell)
-
-    rejects = sheet_of(
-        "rejects" if lang == "en" else "错误行",
-        [
-            ("文件 file", 24),
-            ("工作表 sheet", 14),
-            ("行号 row", 9),
-            ("列 column", 18),
-            ("值 value", 30),
-            ("原因", 36),
-            ("reason", 48),
-            ("企业 enterprise", 30),
-            ("产品 product", 24),
-        ],  # fmt: skip
-        len(problems.rejects),
-    )
-    for error in problems.rejects:
-        rejects.append(
-            [
-                text(rejects, error.file),
-                text(rejects, error.sheet),
-                error.row,
-                text(rejects, error.column),
-                text(rejects, error.value),
-                text(rejects, reason_zh(error.reason)),
-                text(rejects, error.reason),
-                text(rejects, error.enterprise),
-                text(rejects, error.product),
-            ]
-        )
-    warnings = sheet_of(
-        "warnings" if lang == "en" else "警告",
-        [("文件 file", 24), ("列 column", 18), ("值 value", 30), ("警告 warning", 70), ("次数 count", 10)],
-        len(problems.warnings),
-    )
-    for (column, value, message), count in sorted(problems.warnings.items()):
-        warnings.append(
-            [text(warnings, problems.file), text(warnings, column), text(warnings, value),
-             text(warnings, message), count]
-        )  # fmt: skip
     try:
         with open_output(path, binary=True) as stream:
-            workbook.save(stream)
+            book = Book(stream)
+            bold = book.style(bold=True)
+
+            def sheet_of(title: str, names: list[tuple[str, int]], rows: int) -> Sheet:
+                sheet = book.sheet(title, [width for _, width in names])
+                sheet.worksheet.freeze_panes(1, 0)
+                sheet.worksheet.autofilter(0, 0, rows, len(names) - 1)
+                sheet.append([name for name, _ in names], bold)
+                return sheet
+
+            rejects = sheet_of(
+                "rejects" if lang == "en" else "错误行",
+                [
+                    ("文件 file", 24),
+                    ("工作表 sheet", 14),
+                    ("行号 row", 9),
+                    ("列 column", 18),
+                    ("值 value", 30),
+                    ("原因", 36),
+                    ("reason", 48),
+                    ("企业 enterprise", 30),
+                    ("产品 product", 24),
+                ],  # fmt: skip
+                len(problems.rejects),
+            )
+            for error in problems.rejects:
+                rejects.append(
+                    [error.file, error.sheet, error.row, error.column, error.value,
+                     reason_zh(error.reason), error.reason, error.enterprise, error.product]
+                )  # fmt: skip
+            warnings = sheet_of(
+                "warnings" if lang == "en" else "警告",
+                [
+                    ("文件 file", 24),
+                    ("列 column", 18),
+                    ("值 value", 30),
+                    ("警告 warning", 70),
+                    ("次数 count", 10),
+                ],  # fmt: skip
+                len(problems.warnings),
+            )
+            for (column, value, message), count in sorted(problems.warnings.items()):
+                warnings.append([problems.file, column, value, message, count])
+            book.close()
     except OSError as exc:
         raise StdregError(f"cannot write the rejects file {path}: {exc}") from exc
     return path
