@@ -13,10 +13,11 @@ stdreg's own work costs:
 * ``query-sql DB DATE industry|enterprise TEXT``: the rows of a query, as CSV;
 * ``report-pg URL SCHEMA DATE`` / ``query-pg URL SCHEMA DATE industry|enterprise TEXT``:
   the same two on PostgreSQL, through psycopg;
-* ``xlsx-write CELLS_JSON OUT``: write given sheets of cells with a write-only workbook;
+* ``xlsx-write CELLS_JSON OUT``: write given sheets of cells with openpyxl's write-only workbook;
+* ``xlsx-write-xlsxwriter CELLS_JSON OUT``: the same with xlsxwriter in constant-memory mode;
 * ``xlsx-cells XLSX CELLS_JSON``: (preparation, not timed) the cells of a workbook as JSON.
 
-Standard library only, except openpyxl and python-calamine for the workbook baselines
+Standard library only, except openpyxl, xlsxwriter and python-calamine for the workbook baselines
 and psycopg for the PostgreSQL ones (URL: a libpq URL, ``postgresql://…``).
 """
 
@@ -243,6 +244,20 @@ def xlsx_write(json_path: str, out_path: str) -> None:
     workbook.save(out_path)
 
 
+def xlsx_write_xlsxwriter(json_path: str, out_path: str) -> None:
+    import xlsxwriter
+
+    sheets: dict[str, list[list[Any]]] = json.loads(Path(json_path).read_text(encoding="utf-8"))
+    # text stays text, as in stdreg's workbooks (and as openpyxl writes it)
+    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    workbook = xlsxwriter.Workbook(out_path, options)
+    for title, rows in sheets.items():
+        sheet = workbook.add_worksheet(title)
+        for index, row in enumerate(rows):
+            sheet.write_row(index, 0, row)
+    workbook.close()
+
+
 COMMANDS: dict[str, Callable[..., None]] = {
     "lookup-sql": lookup_sql,
     "csv-sqlite3": csv_sqlite3,
@@ -255,6 +270,7 @@ COMMANDS: dict[str, Callable[..., None]] = {
     "query-pg": query_pg,
     "xlsx-cells": xlsx_cells,
     "xlsx-write": xlsx_write,
+    "xlsx-write-xlsxwriter": xlsx_write_xlsxwriter,
 }
 
 

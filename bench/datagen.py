@@ -31,6 +31,7 @@ import csv
 import json
 import os
 import random
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -604,3 +605,51 @@ def ensure_lookup(
             writer.writerow([n, code])
     os.replace(listed.with_suffix(".tmp"), listed)
     return catalog, listed
+
+
+# -- a file of repeats (the warnings row) ---------------------------------------------------------
+
+
+def repeats_paths(directory: Path, rows: int) -> tuple[Path, Path]:
+    """The file whose repeats disagree, and the same file with the repeats made consistent."""
+    return directory / f"repeats_{rows}_differing.csv", directory / f"repeats_{rows}_consistent.csv"
+
+
+def ensure_repeats(directory: Path, rows: int, register_csv: Path, *, log: Any = print) -> tuple[Path, Path]:
+    """Two files of ``rows`` rows, each product of the register's first ``rows // 2`` on two rows
+    (one per standard, as SPEC allows; a product with one standard gives it on both).
+
+    In the first file the second row of every product gives another output value, so that
+    every second row is a warning of its own ("differs from … given earlier"), each distinct
+    (the two values differ by the product's number); in the second, both rows give the
+    same value: the same import without a warning.
+    """
+    differing, consistent = repeats_paths(directory, rows)
+    if differing.exists() and consistent.exists():
+        return differing, consistent
+    directory.mkdir(parents=True, exist_ok=True)
+    log(f"writing two files of {rows:,} rows that repeat products into {directory} …")
+    with open(register_csv, encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        products = [cells for cells, _ in zip(reader, range(rows // 2), strict=False)]
+    standard, output = header.index("执行标准"), header.index("产值（万元）")
+    for path, differ in ((differing, True), (consistent, False)):
+        with open(path.with_suffix(".tmp"), "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            for number, cells in enumerate(products, start=1):
+                codes = cells[standard].split("、")
+                first, second = list(cells), list(cells)
+                first[standard] = codes[0]
+                # a blank output value is no value to differ from: the product gets one
+                first[output] = second[output] = cells[output] or "0.0"
+                second[standard] = "、".join(codes[1:]) or codes[0]
+                if differ:  # as typed on the first row, another figure on the second
+                    typed = unicodedata.normalize("NFKC", first[output]).replace(",", "")
+                    found = re.search(r"\d+(\.\d+)?", typed)
+                    second[output] = f"{(float(found.group()) if found else 0.0) + number:.1f}"
+                writer.writerow(first)
+                writer.writerow(second)
+        os.replace(path.with_suffix(".tmp"), path)
+    return differing, consistent
