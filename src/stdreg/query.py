@@ -43,11 +43,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from stdreg.codes.adoption import AdoptionRule
+from stdreg.codes.lifecycle import outdated_on
 from stdreg.codes.standard_code import LEVELS, StandardCodeError, parse, register_key
 from stdreg.errors import UsageError
 from stdreg.fields import FIELDS, FieldError, code_identity
 from stdreg.ingest.cells import clean_text
-from stdreg.kernel.standards import outdated_on
 from stdreg.stats import flag_standards
 
 if TYPE_CHECKING:

@@ -56,10 +56,10 @@ try:  # flock tells the next run which leftovers a running refresh still writes
 except ImportError:  # Windows: no flock; leftovers are then told by their age alone
     fcntl = None  # type: ignore[assignment]
 
+from stdreg.codes.lifecycle import outdated_on
 from stdreg.errors import EXIT_INVALID_INPUT, EXIT_OK, InputError, StdregError, UsageError
 from stdreg.ingest.readers import sniff_kind
 from stdreg.ingest.service import RowsRejected, file_sha256, import_file
-from stdreg.kernel.standards import outdated_on
 from stdreg.models import ImportBatch
 from stdreg.store import Register, state_dir, writer_lock
 

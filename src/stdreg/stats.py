@@ -20,9 +20,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from stdreg.codes.adoption import AdoptionRule, counts_as_adoption
+from stdreg.codes.lifecycle import outdated_on
 from stdreg.codes.standard_code import LEVELS, StandardCodeError, parse
 from stdreg.config import Targets
-from stdreg.kernel.standards import outdated_on
 
 LEVEL_KEYS = (*LEVELS, "none")
 SIZE_KEYS = ("above", "below", "unknown")

@@ -81,3 +81,15 @@ def outdated_from(
     elif status == "replaced" and status_on is not None:
         candidates.append(status_on)
     return min(candidates) if candidates else None
+
+
+def outdated_on(alias: str, on: str = ":d") -> str:
+    """SQL that is true when the standard ``alias`` is outdated on the date parameter ``on``.
+
+    ``standard.outdated_from`` (:func:`outdated_from`, kept by ``stdreg.kernel.standards``) is the first
+    day it is outdated; every question about "outdated on a date" asks it this way.
+
+    >>> outdated_on("s")
+    '(s.outdated_from IS NOT NULL AND s.outdated_from <= :d)'
+    """
+    return f"({alias}.outdated_from IS NOT NULL AND {alias}.outdated_from <= {on})"

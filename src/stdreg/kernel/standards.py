@@ -88,17 +88,6 @@ def add_standards(batch: Batch, rows: Sequence[Mapping[str, Any]], *, racing: bo
     return added
 
 
-def outdated_on(alias: str, on: str = ":d") -> str:
-    """SQL that is true when the standard ``alias`` is outdated on the date parameter ``on``.
-
-    ``outdated_from`` (kept by :func:`refresh_outdated`) is the first day it is outdated.
-
-    >>> outdated_on("s")
-    '(s.outdated_from IS NOT NULL AND s.outdated_from <= :d)'
-    """
-    return f"({alias}.outdated_from IS NOT NULL AND {alias}.outdated_from <= {on})"
-
-
 def refresh_outdated(connection: Connection) -> int:
     """Recompute ``standard.outdated_from`` from status, dates and replacement links; how many changed."""
     rows = connection.execute(
