@@ -17,7 +17,8 @@ from typing import Any
 from stdreg import timeline
 from stdreg.codes.standard_code import StandardCode
 from stdreg.ingest.problems import Problems
-from stdreg.ingest.register_rows import RegisterRow, StandardFacts
+from stdreg.ingest.register_rows import StandardFacts
+from stdreg.ingest.staging import StagedRow
 from stdreg.kernel.batch import Batch, FactChange
 from stdreg.kernel.standards import add_standards, standard_ids, standard_row
 from stdreg.kernel.versions import next_listings, read_executions, read_versions
@@ -29,6 +30,7 @@ from stdreg.timeline import Plan
 class _EnterpriseInFile:
     uscc: str | None
     values: list[Any]
+    merged: tuple[Any, ...]  # values of a row merged without a conflict: merging them again changes nothing
     products: dict[str, _ProductInFile] = field(default_factory=dict)
 
 
@@ -39,31 +41,38 @@ class _ProductInFile:
 
 
 def gather(
-    rows: Iterable[RegisterRow], problems: Problems, column: dict[str, str]
+    rows: Iterable[StagedRow], problems: Problems, column: dict[str, str]
 ) -> dict[str, _EnterpriseInFile]:
-    """The file as enterprises → products → standards; conflicting repeats are warned about."""
+    """The file as enterprises → products → standards; conflicting repeats are warned about.
+
+    Rows are the stage's (``staging.StagedRow``), in file order within each enterprise.
+    """
     enterprises: dict[str, _EnterpriseInFile] = {}
-    for row in rows:
-        enterprise = enterprises.get(row.org_code)
+    for org_code, uscc, values, name, product_values, standards in rows:
+        enterprise = enterprises.get(org_code)
         if enterprise is None:
-            enterprise = enterprises[row.org_code] = _EnterpriseInFile(row.uscc, list(row.enterprise))
+            enterprise = enterprises[org_code] = _EnterpriseInFile(uscc, list(values), values)
         else:
-            if row.uscc is not None:
+            if uscc is not None:
                 if enterprise.uscc is None:
-                    enterprise.uscc = row.uscc
-                elif enterprise.uscc != row.uscc:
+                    enterprise.uscc = uscc
+                elif enterprise.uscc != uscc:
                     problems.warn(
                         column.get("uscc", "uscc"),
-                        row.uscc,
+                        uscc,
                         f"another USCC {enterprise.uscc} shares this organization code: kept the first",
                     )
-            _merge_first(enterprise.values, row.enterprise, ENTERPRISE_FIELDS, problems, column)
-        product = enterprise.products.get(row.product)
+            # every product row repeats its enterprise's values: most often the same ones again
+            if values != enterprise.merged and _merge_first(
+                enterprise.values, values, ENTERPRISE_FIELDS, problems, column
+            ):
+                enterprise.merged = values
+        product = enterprise.products.get(name)
         if product is None:
-            product = enterprise.products[row.product] = _ProductInFile(list(row.product_values))
+            product = enterprise.products[name] = _ProductInFile(list(product_values))
         else:
-            _merge_first(product.values, row.product_values, PRODUCT_FIELDS, problems, column)
-        for code in row.standards:
+            _merge_first(product.values, product_values, PRODUCT_FIELDS, problems, column)
+        for code in standards:
             product.standards[code] = None
     return enterprises
 
@@ -77,13 +86,16 @@ def _as_written(value: Any) -> str:
 
 def _merge_first(
     kept: list[Any], new: Sequence[Any], names: Sequence[str], problems: Problems, column: dict[str, str]
-) -> None:
+) -> bool:
+    """Fill the unknown values of ``kept`` from ``new``, warning where they differ; whether none did."""
+    clean = True
     for index, value in enumerate(new):
         if value is None:
             continue
         if kept[index] is None:
             kept[index] = value
         elif kept[index] != value:
+            clean = False
             name = names[index]
             problems.warn(
                 column.get(name, name),
@@ -91,6 +103,7 @@ def _merge_first(
                 f"differs from {_as_written(kept[index])} given earlier for the same enterprise or product: "
                 "kept the first",
             )
+    return clean
 
 
 class RegisterLoader:
@@ -107,13 +120,16 @@ class RegisterLoader:
         self.problems = problems
         self.column = column
         self.counts: Counter[str] = batch.counts
-        self._new_products: set[int] = set()  # inserted by this chunk: no version or execution to read
+        # inserted by this chunk: no version, execution or listing to read, their first versions
+        # written in bulk (Batch.insert_fresh) without a timeline plan each
+        self._new_enterprises: set[int] = set()
+        self._new_products: set[int] = set()
 
     # -- the whole file --------------------------------------------------------------------
 
     def load(
         self,
-        chunks: Iterable[list[RegisterRow]],
+        chunks: Iterable[list[StagedRow]],
         codes: dict[str, StandardCode],
         facts: dict[str, StandardFacts],
     ) -> None:
@@ -128,7 +144,8 @@ class RegisterLoader:
     ) -> None:
         enterprise_ids = self._enterprises(enterprises)
         self._enterprise_versions(enterprises, enterprise_ids)
-        caps = next_listings(self.bulk, list(enterprise_ids.values()), self.as_of)
+        known = [eid for eid in enterprise_ids.values() if eid not in self._new_enterprises]
+        caps = next_listings(self.bulk, known, self.as_of)
         product_ids = self._products(enterprises, enterprise_ids)
         self._product_versions(enterprises, enterprise_ids, product_ids, caps)
         self._executions(enterprises, enterprise_ids, product_ids, standard_ids, caps)
@@ -158,10 +175,15 @@ class RegisterLoader:
                 ("org_code", "uscc", "batch_id"),
                 [(code, uscc, self.batch_id) for code, uscc in new.items()],
             )
+            fresh = []
             for eid, org_code in self.bulk.select_in(
                 "SELECT id, org_code FROM enterprise WHERE org_code IN", list(new)
             ):
                 known[org_code] = (eid, new[org_code])
+                fresh.append(eid)
+            self._new_enterprises = set(fresh)
+        else:
+            self._new_enterprises = set()
         learned: dict[str, str | None] = {}
         for code, (_, uscc) in known.items():
             file_uscc = enterprises[code].uscc
@@ -199,14 +221,21 @@ class RegisterLoader:
             )
 
     def _enterprise_versions(self, enterprises: dict[str, _EnterpriseInFile], ids: dict[str, int]) -> None:
-        versions = read_versions(self.bulk, "enterprise_version", "enterprise_id", list(ids.values()))
+        fresh_ids = self._new_enterprises
+        known = [eid for eid in ids.values() if eid not in fresh_ids]
+        versions = read_versions(self.bulk, "enterprise_version", "enterprise_id", known)
         plans = []
+        fresh: list[tuple[int, dt.date, tuple[Any, ...]]] = []
         for code, enterprise in enterprises.items():
             eid = ids[code]
+            if eid in fresh_ids:
+                fresh.append((eid, OPEN_END, tuple(enterprise.values)))
+                continue
             plan = timeline.state(versions.get(eid, ()), self.as_of, tuple(enterprise.values))
             self.counts[f"enterprises_{plan.outcome}"] += 1
             plans.append((eid, plan))
         self._apply("enterprise_version", "enterprise_id", ENTERPRISE_FIELDS, plans)
+        self._fresh("enterprise_version", ("enterprise_id",), ENTERPRISE_FIELDS, fresh, "enterprises")
 
     # -- standards --------------------------------------------------------------------------
 
@@ -308,11 +337,16 @@ class RegisterLoader:
         known = self._known_products(product_ids)
         versions = read_versions(self.bulk, "product_version", "product_id", known)
         plans: list[tuple[int, Plan]] = []
+        fresh_ids = self._new_products
+        fresh: list[tuple[int, dt.date, tuple[Any, ...]]] = []
         for code, enterprise in enterprises.items():
             eid = enterprise_ids[code]
             cap = caps.get(eid, OPEN_END)
             for name, product in enterprise.products.items():
                 pid = product_ids[(eid, name)]
+                if pid in fresh_ids:
+                    fresh.append((pid, cap, tuple(product.values)))
+                    continue
                 plan = timeline.state(versions.get(pid, ()), self.as_of, tuple(product.values), cap=cap)
                 self.counts[f"products_{plan.outcome}"] += 1
                 plans.append((pid, plan))
@@ -326,6 +360,7 @@ class RegisterLoader:
                     self.counts["products_dropped"] += 1
                     plans.append((pid, plan))
         self._apply("product_version", "product_id", PRODUCT_FIELDS, plans)
+        self._fresh("product_version", ("product_id",), PRODUCT_FIELDS, fresh, "products")
 
     # -- executions -------------------------------------------------------------------------
 
@@ -340,11 +375,16 @@ class RegisterLoader:
         by_pair = read_executions(self.bulk, self._known_products(product_ids))
         plans: list[tuple[tuple[int, int], Plan]] = []
         listed: set[tuple[int, int]] = set()
+        fresh_ids = self._new_products
+        fresh: list[tuple[tuple[int, int], dt.date, tuple[Any, ...]]] = []
         for code, enterprise in enterprises.items():
             eid = enterprise_ids[code]
             cap = caps.get(eid, OPEN_END)
             for name, product in enterprise.products.items():
                 pid = product_ids[(eid, name)]
+                if pid in fresh_ids:  # a new product has no execution to end, nor one to keep
+                    fresh.extend([((pid, standard_ids[c]), cap, ()) for c in product.standards])
+                    continue
                 for standard_code in product.standards:
                     pair = (pid, standard_ids[standard_code])
                     listed.add(pair)
@@ -360,8 +400,28 @@ class RegisterLoader:
                     self.counts["executions_dropped"] += 1
                     plans.append((pair, plan))
         self.batch.apply_plans("execution", ("product_id", "standard_id"), (), plans, as_of=self.as_of)
+        self._fresh("execution", ("product_id", "standard_id"), (), fresh, "executions")
 
     # -- shared -----------------------------------------------------------------------------
+
+    def _fresh(
+        self,
+        table: str,
+        keys: Sequence[str],
+        fields: Sequence[str],
+        facts: list[Any],
+        noun: str,
+    ) -> None:
+        """First versions of facts new to the register, as ``timeline.state`` would plan them.
+
+        Stated on the import's date until the enterprise's next complete listing (its cap):
+        added, unless that listing is of the same date, which left the fact out (absent).
+        """
+        holding = [fact for fact in facts if fact[1] > self.as_of]
+        if len(holding) != len(facts):
+            self.counts[f"{noun}_{timeline.ABSENT}"] += len(facts) - len(holding)
+        if holding:
+            self.counts[f"{noun}_{timeline.ADDED}"] += self.batch.insert_fresh(table, keys, fields, holding)
 
     def _apply(self, table: str, owner: str, fields: Sequence[str], plans: list[tuple[int, Plan]]) -> None:
         self.batch.apply_plans(table, (owner,), fields, plans, as_of=self.as_of)

@@ -9,7 +9,7 @@ and hands them back enterprise by enterprise, in chunks, in file order.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -20,6 +20,10 @@ from stdreg.kernel.bulk import Bulk
 TABLE = "stdreg_stage"
 _SEPARATOR = "\x1f"  # never in a normalized code
 _FLUSH_EVERY = 10_000
+_SHARED_LIMIT = 50_000  # distinct enterprise values converted back and shared: bounded
+
+StagedRow = tuple[str, str | None, tuple[Any, ...], str, tuple[Any, ...], Sequence[str]]
+"""A staged row read back: org_code, uscc, enterprise values, product, product values, standards."""
 _COLUMNS = (
     "seq", "org_code", "uscc", "name", "township", "industry", "size", "high_tech", "key_energy_user",
     "metrology_confirmed", "metrology_confirmed_on", "good_behaviour", "product", "output_value", "brand",
@@ -54,11 +58,18 @@ class RegisterStage:
             self.flush()
 
     def flush(self) -> None:
-        self.bulk.insert(TABLE, _COLUMNS, self._pending)
+        # staged with the date as ISO text and everything else as is: ready for either driver
+        self.bulk.insert(TABLE, _COLUMNS, self._pending, ready=True)
         self._pending = []
 
-    def chunks(self, rows_per_chunk: int = 20_000) -> Iterator[list[RegisterRow]]:
-        """The staged rows, whole enterprises at a time, each enterprise's rows in file order."""
+    def chunks(self, rows_per_chunk: int = 20_000) -> Iterator[list[StagedRow]]:
+        """The staged rows, whole enterprises at a time, each enterprise's rows in file order.
+
+        A row comes back as a :class:`StagedRow` tuple: its organization code, USCC,
+        enterprise values, product, product values and standards, as the register holds
+        them. The enterprise values repeat on every product row: each distinct one is
+        converted back once and shared.
+        """
         self.flush()
         self.connection.exec_driver_sql(f"CREATE INDEX {TABLE}_by_enterprise ON {TABLE} (org_code, seq)")
         if not self.bulk.sqlite:  # autovacuum never sees temporary tables: without this, guessed plans
@@ -70,6 +81,7 @@ class RegisterStage:
             f"SELECT {', '.join(_COLUMNS)} FROM {TABLE} "
             f"WHERE org_code >= {self.bulk.mark} AND org_code <= {self.bulk.mark} ORDER BY org_code, seq"
         )
+        enterprises: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         start = 0
         while start < len(sizes):
             end, rows = start, 0
@@ -77,24 +89,38 @@ class RegisterStage:
                 rows += sizes[end][1]
                 end += 1
             first, last = sizes[start][0], sizes[end - 1][0]
-            yield [_row(r) for r in self.connection.exec_driver_sql(select, (first, last))]
+            chunk = []
+            for r in self.connection.exec_driver_sql(select, (first, last)):
+                raw = r[3:12]
+                enterprise = enterprises.get(raw)
+                if enterprise is None:
+                    if len(enterprises) >= _SHARED_LIMIT:
+                        enterprises.clear()
+                    enterprise = enterprises[raw] = _enterprise(raw)
+                standards = r[15]
+                chunk.append(
+                    (
+                        r[1],
+                        r[2],
+                        enterprise,
+                        r[12],
+                        (r[13], r[14]),
+                        standards.split(_SEPARATOR) if standards else (),
+                    )
+                )
+            yield chunk
             start = end
 
     def drop(self) -> None:
         self.connection.exec_driver_sql(f"DROP TABLE IF EXISTS {TABLE}")
 
 
-def _row(r: Any) -> RegisterRow:
-    on = r[10]
+def _enterprise(r: Sequence[Any]) -> tuple[Any, ...]:
+    """Staged enterprise values (name … good_behaviour) as ENTERPRISE_FIELDS hold them."""
+    on = r[7]
     if isinstance(on, str):
         on = dt.date.fromisoformat(on)
-    return RegisterRow(
-        number=r[0], org_code=r[1], uscc=r[2],
-        enterprise=(r[3], r[4], r[5], r[6], _flag(r[7]), _flag(r[8]), _flag(r[9]), on, r[11]),
-        product=r[12], product_values=(r[13], r[14]),
-        standards=tuple(r[15].split(_SEPARATOR)) if r[15] else (),
-        standard_titles=(), adopted=None, degree=None,
-    )  # fmt: skip
+    return (r[0], r[1], r[2], r[3], _flag(r[4]), _flag(r[5]), _flag(r[6]), on, r[8])
 
 
 def _flag(value: Any) -> bool | None:

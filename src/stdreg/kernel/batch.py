@@ -33,7 +33,7 @@ from sqlalchemy import insert, text, update
 from stdreg.kernel.bulk import Bulk
 from stdreg.kernel.changelog import ChangeLog
 from stdreg.kernel.tables import LOG_COLUMNS, table
-from stdreg.kernel.versions import apply_plans
+from stdreg.kernel.versions import apply_plans, insert_fresh
 from stdreg.timeline import Plan
 
 if TYPE_CHECKING:
@@ -119,6 +119,22 @@ class Batch:
         """Write the plans of one version table, logging what they end, rewrite or delete."""
         apply_plans(
             self.bulk, self.log, table_name, keys, fields, plans, batch_id=self.id, as_of=as_of, reason=reason
+        )
+
+    def insert_fresh(
+        self,
+        table_name: str,
+        keys: Sequence[str],
+        fields: Sequence[str],
+        facts: Sequence[tuple[Any, dt.date, tuple[Any, ...]]],
+    ) -> int:
+        """Write the first version of facts that have none yet, stated on the batch's date.
+
+        Each fact is its key value(s), its end and its values; see
+        :func:`stdreg.kernel.versions.insert_fresh`. How many versions were written.
+        """
+        return insert_fresh(
+            self.bulk, table_name, keys, fields, facts, batch_id=self.id, valid_from=self.as_of
         )
 
     def set_facts(

@@ -92,8 +92,12 @@ class Bulk:
             # as SQLAlchemy would have raised it (callers look at DBAPIError's SQLSTATE)
             raise DBAPIError.instance(sql, None, exc, self.connection.dialect.loaded_dbapi.Error) from exc
 
-    def insert(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-        values = self._rows(columns, rows)
+    def insert(
+        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, ready: bool = False
+    ) -> int:
+        """Insert rows of ``columns``; ``ready``: tuples whose dates are already as the driver takes
+        them (:meth:`value`), which spares a pass over every row."""
+        values = rows if ready and isinstance(rows, list) else self._rows(columns, rows)
         if values and self.copy:
             self._copy_in(table, columns, values)
         elif values:

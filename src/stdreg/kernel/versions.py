@@ -15,9 +15,9 @@ from typing import Any
 
 from stdreg.kernel.bulk import Bulk
 from stdreg.kernel.changelog import ChangeLog, iso
-from stdreg.kernel.tables import written_fields
+from stdreg.kernel.tables import DATE_COLUMNS, written_fields
 from stdreg.models import OPEN_END, STATED_BITS
-from stdreg.timeline import Plan, Version
+from stdreg.timeline import Plan, Version, stated_bits
 
 
 def read_versions(bulk: Bulk, table: str, owner: str, owner_ids: Sequence[int]) -> dict[int, list[Version]]:
@@ -92,6 +92,55 @@ def apply_plans(
     bulk.update(table, ("valid_to", *fields, "closed_batch_id"), closing)
     bulk.update(table, tuple(fields), in_place)
     bulk.delete(table, deletes)
+
+
+def insert_fresh(
+    bulk: Bulk,
+    table: str,
+    keys: Sequence[str],
+    fields: Sequence[str],
+    facts: Sequence[tuple[Any, dt.date, tuple[Any, ...]]],
+    *,
+    batch_id: int,
+    valid_from: dt.date,
+) -> int:
+    """Insert the first version of facts that have none yet; how many were inserted.
+
+    Each fact is its key value(s), the version's end and its values (none for an
+    execution), stated on ``valid_from``: what ``timeline.state`` plans for a fact
+    without versions, written without a plan per fact. Nothing is ended, rewritten
+    or deleted, so nothing is logged: the inserted rows carry this batch's id. A fact
+    whose end is not after ``valid_from`` cannot hold, and the caller leaves it out.
+    """
+    single = len(keys) == 1
+    columns = (*keys, "valid_from", "valid_to", "batch_id", *fields)
+    # rows built ready for the driver: each distinct end and value tuple converted once
+    start = bulk.value(valid_from)
+    ends: dict[dt.date, Any] = {}
+    if table in STATED_BITS:
+        dated = [i for i, name in enumerate(fields) if name in DATE_COLUMNS]
+        tails: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # values, then their stated bits
+        rows = []
+        for key, valid_to, values in facts:
+            end = ends.get(valid_to)
+            if end is None:
+                end = ends[valid_to] = bulk.value(valid_to)
+            tail = tails.get(values)
+            if tail is None:
+                written = list(values)
+                for i in dated:
+                    written[i] = bulk.value(written[i])
+                tail = tails[values] = (*written, stated_bits(values))
+            rows.append(((key,) if single else key) + (start, end, batch_id, *tail))
+        return bulk.insert(table, (*columns, "stated"), rows, ready=True)
+    for _, valid_to, _ in facts:
+        if valid_to not in ends:
+            ends[valid_to] = bulk.value(valid_to)
+    if single:
+        rows = [(key, start, ends[valid_to], batch_id) for key, valid_to, _ in facts]
+    else:
+        rows = [(*key, start, ends[valid_to], batch_id) for key, valid_to, _ in facts]
+    return bulk.insert(table, columns, rows, ready=True)
 
 
 def read_executions(bulk: Bulk, product_ids: Sequence[int]) -> dict[tuple[int, int], list[Version]]:
