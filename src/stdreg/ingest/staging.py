@@ -90,7 +90,7 @@ class RegisterStage:
                 end += 1
             first, last = sizes[start][0], sizes[end - 1][0]
             chunk = []
-            for r in self.connection.exec_driver_sql(select, (first, last)):
+            for r in self.bulk.fetch(select, (first, last)):
                 raw = r[3:12]
                 enterprise = enterprises.get(raw)
                 if enterprise is None:

@@ -130,6 +130,19 @@ class Bulk:
         run(f"UPDATE {table} AS t SET {assignments} FROM {UPDATE_TABLE} AS u WHERE t.id = u.id")
         run(f"DROP TABLE {UPDATE_TABLE}")
 
+    def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """All rows of one query as plain tuples, through the DBAPI cursor (in the same transaction).
+
+        For reads of many rows: SQLAlchemy's result would build a Row object per row,
+        fetched one at a time.
+        """
+        cursor = self.connection.connection.cursor()
+        try:
+            cursor.execute(sql, tuple(params))
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
     def delete(self, table: str, ids: Sequence[int]) -> None:
         if self.copy:
             for start in range(0, len(ids), ARRAY_CHUNK):
@@ -150,15 +163,15 @@ class Bulk:
             any_sql = sql[: -len("IN")] + "= ANY(%s)"
             for start in range(0, len(keys), ARRAY_CHUNK):
                 array = list(keys[start : start + ARRAY_CHUNK])
-                yield from (tuple(row) for row in self.connection.exec_driver_sql(any_sql, (*params, array)))
+                yield from self.fetch(any_sql, (*params, array))
             return
         for start in range(0, len(keys), CHUNK):
             part = keys[start : start + CHUNK]
             marks = ", ".join([self.mark] * len(part))
             arguments = tuple(self.value(p) for p in params) + tuple(part)
-            result = self.connection.exec_driver_sql(f"{sql} ({marks})", arguments)
+            result = self.fetch(f"{sql} ({marks})", arguments)
             if not dates or not self.sqlite:
-                yield from (tuple(row) for row in result)
+                yield from result
                 continue
             for row in result:
                 values = list(row)
