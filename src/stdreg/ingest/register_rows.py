@@ -21,7 +21,7 @@ from stdreg.codes.standard_code import (
     register_key,
     split_cell,
 )
-from stdreg.fields import FIELDS, FieldError, identity
+from stdreg.fields import FIELDS, FieldError, FieldParser, identity
 from stdreg.ingest.cells import clean_text
 from stdreg.ingest.headers import HeaderMap
 from stdreg.ingest.problems import Problems
@@ -102,6 +102,10 @@ class RegisterValidator:
         self._identities: dict[tuple[str | None, str | None], tuple[str | None, str] | FieldError] = {}
         self._attributes: dict[tuple[str, Any], Any] = {}
         self._enterprises: dict[tuple[Any, ...], tuple[Any, ...] | FieldError] = {}
+        # cells written as text, each distinct one parsed once (see _text_once)
+        self._products: dict[str, Any] = {}
+        self._output_values: dict[str, Any] = {}
+        self._brands: dict[str, Any] = {}
         self.facts: dict[str, StandardFacts] = {}
         self._header = header
 
@@ -164,14 +168,14 @@ class RegisterValidator:
         uscc, org_code = self._identity(written_uscc, values.get("org_code"))
         if uscc is None and written_uscc is not None:  # an organization code written in the USCC column
             self.problems.warn(self.column("uscc"), written_uscc, _ORG_CODE_AS_USCC)
-        enterprise = self._enterprise(tuple(values.get(f) for f in _RAW_ENTERPRISE_FIELDS))
-        product = _PRODUCT(values.get("product"))
+        enterprise = self._enterprise(tuple(map(values.get, _RAW_ENTERPRISE_FIELDS)))
+        product = self._text_once(self._products, _PRODUCT, values.get("product"))
         output_value = values.get("output_value")
         if output_value is not None:
-            output_value = _OUTPUT_VALUE(output_value)
+            output_value = self._text_once(self._output_values, _OUTPUT_VALUE, output_value)
         brand = values.get("brand")
         if brand is not None:
-            brand = _BRAND(brand)
+            brand = self._text_once(self._brands, _BRAND, brand)
         standards = self._standards(values.get("standard"))
         title = values.get("standard_title")
         adopted = values.get("adopted")
@@ -218,6 +222,26 @@ class RegisterValidator:
             fact = self.facts.setdefault(row.standards[0], StandardFacts())
             if fact.degree is None:
                 fact.adopted, fact.degree = row.adopted, row.degree
+
+    @staticmethod
+    def _text_once(cache: dict[str, Any], parser: FieldParser[Any], value: Any) -> Any:
+        """``parser(value)``, remembered for a text cell: product names, output values and brands
+        repeat across a county's rows. Numbers and flags (a workbook's) are parsed each time:
+        as keys, ``True``, ``1`` and ``1.0`` would be one."""
+        if type(value) is not str:
+            return parser(value)
+        cached = cache.get(value)
+        if cached is None:
+            try:
+                cached = parser(value)
+            except FieldError as rejected:
+                cached = rejected
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            cache[value] = cached
+        if isinstance(cached, FieldError):
+            raise cached.with_traceback(None)
+        return cached
 
     def _enterprise(self, raw: tuple[Any, ...]) -> tuple[Any, ...]:
         """The enterprise's attributes; every product row repeats them, so each is parsed once."""
