@@ -150,10 +150,10 @@ class RegisterLoader:
         self._product_versions(enterprises, enterprise_ids, product_ids, caps)
         self._executions(enterprises, enterprise_ids, product_ids, standard_ids, caps)
         if self.complete:
-            self.bulk.insert(
+            self.batch.add(
                 "enterprise_snapshot",
-                ("enterprise_id", "as_of", "batch_id"),
-                [(eid, self.as_of, self.batch_id) for eid in enterprise_ids.values()],
+                ("enterprise_id", "as_of"),
+                [(eid, self.as_of) for eid in enterprise_ids.values()],
             )
 
     # -- enterprises ------------------------------------------------------------------------
@@ -170,11 +170,7 @@ class RegisterLoader:
         new = {code: enterprises[code].uscc for code in org_codes if code not in known}
         self._refuse_taken_usccs(new)
         if new:
-            self.bulk.insert(
-                "enterprise",
-                ("org_code", "uscc", "batch_id"),
-                [(code, uscc, self.batch_id) for code, uscc in new.items()],
-            )
+            self.batch.add("enterprise", ("org_code", "uscc"), list(new.items()))
             fresh = []
             for eid, org_code in self.bulk.select_in(
                 "SELECT id, org_code FROM enterprise WHERE org_code IN", list(new)
@@ -315,9 +311,7 @@ class RegisterLoader:
         ]
         self._new_products = set()
         if new:
-            self.bulk.insert(
-                "product", ("enterprise_id", "name", "batch_id"), [(*key, self.batch_id) for key in new]
-            )
+            self.batch.add("product", ("enterprise_id", "name"), new)
             for pid, eid, name in self.bulk.select_in(query, sorted({eid for eid, _ in new})):
                 ids[(eid, name)] = pid
             self._new_products = {ids[key] for key in new}
