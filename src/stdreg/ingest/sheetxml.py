@@ -246,6 +246,15 @@ def _unescape(text: str) -> str:
     return _EXCEL_ESCAPE.sub(lambda m: chr(int(m[1], 16)), text) if "_x" in text else text
 
 
+_XML_SPACE = " \t\r\n"
+_XML_SPACE_ATTRIBUTE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+def _spaced(text: str, attributes: str) -> str:
+    """A ``<t>``'s text as calamine reads it: trimmed of XML white space unless ``xml:space="preserve"``."""
+    return text if "preserve" in attributes else text.strip(_XML_SPACE)
+
+
 def _chunks_of(texts: Iterator[str], closing: str) -> Iterator[str]:
     """Text cut after the last ``closing`` tag of each chunk: no element is cut in two."""
     carry = ""
@@ -285,7 +294,7 @@ def _body(texts: Iterator[str], element: str) -> tuple[str, str, Iterator[str]] 
 def _string_patterns(prefix: str) -> re.Pattern[str]:
     p = re.escape(prefix)
     return re.compile(
-        rf"<{p}si>\s*<{p}t(?:\s[^>]*)?>([^<]*)</{p}t>\s*</{p}si>|<{p}si\s*/>|(<{p}si\b.*?</{p}si>)", re.DOTALL
+        rf"<{p}si>\s*<{p}t(\s[^>]*)?>([^<]*)</{p}t>\s*</{p}si>|<{p}si\s*/>|(<{p}si\b.*?</{p}si>)", re.DOTALL
     )
 
 
@@ -306,11 +315,11 @@ def shared_strings(archive: zipfile.ZipFile, member: str) -> list[str]:
     prefix, declarations, texts = body
     pattern = _string_patterns(prefix)
     for text in _chunks_of(texts, f"</{prefix}si>"):
-        for simple, rich in pattern.findall(text):
+        for attributes, simple, rich in pattern.findall(text):
             if rich:
                 strings.append(_unescape(_rich_text(_fragment(rich, declarations))))
             else:
-                strings.append(_unescape(_text(simple)))
+                strings.append(_unescape(_text(_spaced(simple, attributes))))
     return strings
 
 
@@ -328,10 +337,14 @@ def _rich_text(element: ElementTree.Element) -> str:
     for child in element:
         name = _local(child.tag)
         if name == "t":
-            parts.append(child.text or "")
+            parts.append(_element_text(child))
         elif name == "r":
-            parts.extend(t.text or "" for t in child if _local(t.tag) == "t")
+            parts.extend(_element_text(t) for t in child if _local(t.tag) == "t")
     return "".join(parts)
+
+
+def _element_text(t: ElementTree.Element) -> str:
+    return _spaced(t.text or "", "preserve" if t.get(_XML_SPACE_ATTRIBUTE) == "preserve" else "")
 
 
 # --- rows ----------------------------------------------------------------------------------
@@ -343,12 +356,12 @@ def _row_patterns(prefix: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     p = re.escape(prefix)
     # one match per cell as Excel writes it (group 1 its column, 2 its style, 3 its type,
     # when they come first and in that order; 4 its other attributes, 5 its value, 6 its
-    # inline text), per row start (7), for the end of the rows (8); group 9 is any other
-    # markup: that chunk's rows are then parsed as XML
+    # inline text's attributes, 7 that text), per row start (8), for the end of the rows (9);
+    # group 10 is any other markup: that chunk's rows are then parsed as XML
     markup = re.compile(
         rf"<{p}c(?:\s+r=\"([A-Z]{{1,3}})[0-9]+\")?(?:\s+s=\"([0-9]+)\")?(?:\s+t=\"(\w+)\")?([^>]*?)(?:/>|>"
         rf"(?:<{p}f\b[^>]*?(?:/>|>[^<]*</{p}f>))?"
-        rf"(?:<{p}v>([^<]*)</{p}v>|<{p}is><{p}t(?:\s[^>]*)?>([^<]*)</{p}t></{p}is>)?</{p}c>)"
+        rf"(?:<{p}v>([^<]*)</{p}v>|<{p}is><{p}t(\s[^>]*)?>([^<]*)</{p}t></{p}is>)?</{p}c>)"
         rf"|(<{p}row\b[^>]*>)|(</{p}sheetData>)|(<(?!/{p}row>))"
     )
     row = re.compile(rf"<{p}row\b[^>]*?(?:/>|>.*?</{p}row>)|(</{p}sheetData>)", re.DOTALL)
@@ -480,7 +493,7 @@ def sheet_rows(
         row: list[Any] = []
         column = -1
         end = other = ""
-        for letters, style, kind, rest, raw, inline, tag, end, other in tokens:
+        for letters, style, kind, rest, raw, spacing, inline, tag, end, other in tokens:
             if letters:
                 column = COLUMNS.get(letters, MAX_COLUMNS)
                 if column == MAX_COLUMNS:
@@ -498,6 +511,8 @@ def sheet_rows(
                 column = column + 1 if at is None else at
             if not rows:
                 raise SheetXmlError("a cell outside any row")
+            if inline and "preserve" not in spacing:
+                inline = inline.strip(_XML_SPACE)
             if inline:
                 value: Any = inline if plain else _unescape(_text(inline))
             elif raw:
